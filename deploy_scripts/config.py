@@ -1,0 +1,131 @@
+"""config/deploy.toml -> validated pydantic models. Every error names the file, the key and the problem."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config" / "deploy.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReadinessThresholds(_Strict):
+    min_readiness_score: float = Field(0.95, ge=0, le=1)
+    min_reference_accuracy: float = Field(0.90, ge=0, le=1)
+    min_price_accuracy: float = Field(0.95, ge=0, le=1)
+    min_quantity_accuracy: float = Field(0.95, ge=0, le=1)
+    min_description_accuracy: float = Field(0.95, ge=0, le=1)
+    min_invoice_number_rate: float = Field(1.0, ge=0, le=1)
+    min_reference_items: int = Field(130, ge=0)
+    min_other_vendor_accuracy: float = Field(0.80, ge=0, le=1)
+    max_seconds_per_invoice: float = Field(5.0, gt=0)
+    max_peak_memory_mb: float = Field(500, gt=0)
+    reference_invoice: str = "CS003837319"
+    critical: list[str] = Field(default_factory=list)
+
+
+class PostDeployThresholds(_Strict):
+    max_health_seconds: float = 5.0
+    max_reference_seconds: float = 120.0
+    min_reference_accuracy: float = 0.90
+    min_reference_items: int = 130
+    max_average_seconds: float = 60.0
+    max_memory_mb: float = 1000
+    max_error_rate: float = 0.05
+    min_other_vendor_accuracy: float = 0.80
+
+
+class RollbackThresholds(_Strict):
+    min_accuracy: float = 0.85
+    max_processing_seconds: float = 120.0
+    max_error_rate: float = 0.10
+    max_memory_mb: float = 1536
+
+
+class AlertThresholds(_Strict):
+    min_accuracy: float = 0.85
+    max_average_seconds: float = 90.0
+    max_error_rate: float = 0.05
+    min_invoice_number_rate: float = 0.95
+    max_placeholder_detections: int = 0
+
+
+class Thresholds(_Strict):
+    readiness: ReadinessThresholds = Field(default_factory=ReadinessThresholds)
+    post_deploy: PostDeployThresholds = Field(default_factory=PostDeployThresholds)
+    rollback: RollbackThresholds = Field(default_factory=RollbackThresholds)
+    alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+
+
+class Environment(_Strict):
+    target: Literal["localcloud", "gcloud"]
+    function: str
+    entry_point: str = "process_invoice"
+    project: str
+    region: str = "us-central1"
+    runtime: str = "python312"
+    memory: str = "1GiB"
+    timeout: str = "540s"
+    env_vars: dict[str, str] = Field(default_factory=dict)
+    #: NAME -> "secret-name:version" (Secret Manager references; never values).
+    secrets: dict[str, str] = Field(default_factory=dict)
+
+
+class Backups(_Strict):
+    keep: int = Field(10, ge=1)
+
+
+class DeployConfig(_Strict):
+    default_env: str = "local"
+    state_dir: Path = Path(".deploy")
+    backups: Backups = Field(default_factory=Backups)
+    environments: dict[str, Environment]
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    def environment(self, name: str | None = None) -> Environment:
+        name = name or self.default_env
+        if name not in self.environments:
+            known = ", ".join(sorted(self.environments))
+            raise ConfigError(f"unknown environment {name!r}; config defines: {known}")
+        return self.environments[name]
+
+    def resolved_state_dir(self) -> Path:
+        return self.state_dir if self.state_dir.is_absolute() else REPO_ROOT / self.state_dir
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()]
+    return f"{path}: " + "; ".join(problems)
+
+
+def load_config(path: Path | str | None = None) -> DeployConfig:
+    """Load and validate the config; DEPLOY_CONFIG, DEPLOY_ENV and DEPLOY_STATE_DIR override the file."""
+    path = Path(path or os.environ.get("DEPLOY_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if os.environ.get("DEPLOY_ENV"):
+        raw["default_env"] = os.environ["DEPLOY_ENV"]
+    if os.environ.get("DEPLOY_STATE_DIR"):
+        raw["state_dir"] = os.environ["DEPLOY_STATE_DIR"]
+    try:
+        config = DeployConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+    config.environment()  # the default must exist
+    return config

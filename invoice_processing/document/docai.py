@@ -1,0 +1,97 @@
+"""Document AI `Document` JSON -> Document.
+
+Accepts the REST form (camelCase, int64 indices as strings, a missing `startIndex` meaning 0),
+the snake_case form `Document.to_json` can write, and a `ProcessResponse` wrapping the document.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import UnreadableDocument
+from .model import Document, Entity, Page, Word
+
+
+def _get(obj: dict[str, Any], camel: str, default: Any = None) -> Any:
+    if camel in obj:
+        return obj[camel]
+    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+    return obj.get(snake, default)
+
+
+def _anchor_text(text: str, layout: dict[str, Any] | None) -> str | None:
+    """The text a layout's textAnchor points at, or None when it has no anchor."""
+    if not layout:
+        return None
+    anchor = _get(layout, "textAnchor")
+    if not anchor:
+        return None
+    segments = _get(anchor, "textSegments") or []
+    return "".join(text[int(_get(s, "startIndex", 0) or 0) : int(_get(s, "endIndex", 0) or 0)] for s in segments)
+
+
+def _split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _page_words(text: str, page: dict[str, Any], width: float, height: float) -> list[Word]:
+    words = []
+    for token in _get(page, "tokens") or []:
+        layout = _get(token, "layout") or {}
+        token_text = (_anchor_text(text, layout) or "").strip()
+        vertices = _get(_get(layout, "boundingPoly") or {}, "normalizedVertices") or []
+        if not token_text or not vertices:
+            continue
+        xs = [float(v.get("x", 0.0)) * width for v in vertices]
+        ys = [float(v.get("y", 0.0)) * height for v in vertices]
+        words.append(Word(token_text, min(xs), min(ys), max(xs), max(ys)))
+    return words
+
+
+def _page(text: str, index: int, page: dict[str, Any]) -> Page:
+    dims = _get(page, "dimension") or {}
+    width, height = float(dims.get("width", 0) or 0), float(dims.get("height", 0) or 0)
+    page_text = _anchor_text(text, _get(page, "layout"))
+    if page_text is None:
+        line_texts = [_anchor_text(text, _get(line, "layout")) or "" for line in _get(page, "lines") or []]
+        page_text = "\n".join(line_texts)
+    number = int(_get(page, "pageNumber", index + 1) or index + 1)
+    return Page(number, _split_lines(page_text), _page_words(text, page, width, height), width, height)
+
+
+def _entity(text: str, raw: dict[str, Any]) -> Entity:
+    normalized = _get(raw, "normalizedValue") or {}
+    mention = _get(raw, "mentionText")
+    if mention is None:
+        mention = _anchor_text(text, {"textAnchor": _get(raw, "textAnchor")} if _get(raw, "textAnchor") else None) or ""
+    confidence = _get(raw, "confidence")
+    return Entity(
+        type=str(_get(raw, "type") or _get(raw, "type_") or ""),
+        mention_text=str(mention),
+        normalized=normalized.get("text"),
+        confidence=float(confidence) if confidence is not None else None,
+        properties=[_entity(text, p) for p in _get(raw, "properties") or []],
+    )
+
+
+def parse_docai(data: bytes | str | dict[str, Any]) -> Document:
+    try:
+        raw = data if isinstance(data, dict) else json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableDocument(f"not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise UnreadableDocument("a Document AI document must be a JSON object")
+    if "document" in raw and isinstance(raw["document"], dict):
+        raw = raw["document"]
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise UnreadableDocument("the Document AI document has no text")
+    try:
+        pages = [_page(text, i, p) for i, p in enumerate(raw.get("pages") or [])]
+        entities = [_entity(text, e) for e in raw.get("entities") or []]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UnreadableDocument(f"malformed Document AI document: {exc}") from None
+    if not pages:
+        pages = [Page(1, _split_lines(text))]
+    return Document(text=text, pages=pages, origin="docai", entities=entities)

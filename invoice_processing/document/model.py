@@ -1,0 +1,68 @@
+"""One document model for both inputs: Document AI JSON and a PDF read directly.
+
+Parsers see pages of text lines in reading order. A PDF also carries every word with its
+position, so a parser can rebuild table columns exactly; Document AI text carries only order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+Origin = Literal["docai", "pdf"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word and its box in points, origin at the page's top-left (y grows downwards)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    lines: list[str]
+    words: list[Word] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+
+@dataclass(slots=True)
+class Entity:
+    """A Document AI entity (`invoice_id`, `line_item`, ...). Hints only: never the source of truth."""
+
+    type: str
+    mention_text: str = ""
+    normalized: str | None = None
+    confidence: float | None = None
+    properties: list[Entity] = field(default_factory=list)
+
+    def prop(self, type_: str) -> Entity | None:
+        return next((p for p in self.properties if p.type == type_), None)
+
+
+@dataclass(slots=True)
+class Document:
+    text: str
+    pages: list[Page]
+    origin: Origin
+    entities: list[Entity] = field(default_factory=list)
+
+    @property
+    def has_positions(self) -> bool:
+        return any(page.words for page in self.pages)
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """Every non-empty line as (page number, text), in reading order."""
+        for page in self.pages:
+            for line in page.lines:
+                yield page.number, line
+
+    def entities_of(self, type_: str) -> list[Entity]:
+        return [e for e in self.entities if e.type == type_]

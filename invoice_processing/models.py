@@ -1,0 +1,88 @@
+"""The extractor's output: an invoice with its line items and the quality checks run on it.
+
+These models cross boundaries (CLI JSON, HTTP responses, golden `expected.json` files), so the
+field names are a contract: add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LineItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    product_code: str
+    upc: str | None = None
+    description: str = ""
+    qty_ordered: int
+    qty_allocated: int | None = None
+    qty_shipped: int | None = None
+    qty_backordered: int | None = None
+    unit: str | None = None
+    list_price: Decimal | None = None
+    unit_price: Decimal | None = None
+    extended_price: Decimal | None = None
+    page: int | None = Field(default=None, description="1-based page the row starts on, when known")
+
+
+class Totals(BaseModel):
+    """The document's own totals block, used to reconcile the extraction."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    merchandise_subtotal: Decimal | None = None
+    tariff_surcharge_total: Decimal | None = None
+    freight: Decimal | None = None
+    total: Decimal | None = None
+
+
+class QualityCheck(BaseModel):
+    name: str
+    passed: bool
+    #: True when the document gave nothing to check against (e.g. no subtotal printed).
+    skipped: bool = False
+    detail: str = ""
+
+
+class QualityReport(BaseModel):
+    checks: list[QualityCheck] = Field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def score(self) -> float:
+        """Share of the checks that ran (not skipped) which passed."""
+        ran = [c for c in self.checks if not c.skipped]
+        return sum(c.passed for c in ran) / len(ran) if ran else 1.0
+
+    def by_name(self) -> dict[str, bool]:
+        return {check.name: check.passed for check in self.checks}
+
+
+class ParsedInvoice(BaseModel):
+    """What a vendor parser returns: the invoice before quality checks are run."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    vendor: str
+    invoice_number: str | None = None
+    order_date: dt.date | None = None
+    customer_number: str | None = None
+    po_number: str | None = None
+    line_items: list[LineItem] = Field(default_factory=list)
+    totals: Totals | None = None
+    pages_with_items: list[int] = Field(default_factory=list)
+    page_count: int = 0
+
+
+class Invoice(ParsedInvoice):
+    """The extractor's result (`extract --format json` prints this)."""
+
+    origin: str = Field(default="", description="'docai' or 'pdf': what the document was read from")
+    quality: QualityReport = Field(default_factory=QualityReport)
