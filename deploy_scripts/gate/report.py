@@ -1,0 +1,91 @@
+"""Render a GateReport: a rich table for people, JSON and JUnit XML for machines."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+from rich.console import Console
+from rich.table import Table
+
+from .readiness import Check, GateReport
+from .scoring import ITEM_FIELDS
+
+MAX_FAILURES_SHOWN = 10
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _figure(check: Check, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if check.name.endswith(("accuracy", "completeness", "_row", "yield_items")):
+        return _pct(value)
+    return f"{value:g}" if isinstance(value, int) or float(value).is_integer() else f"{value:.3f}"
+
+
+def _invoice_table(report: GateReport) -> Table:
+    table = Table(title=f"Golden invoices ({report.invoices_dir})")
+    for column in ("invoice", "vendor", "items exp/got/matched", "precision", "recall", "accuracy", *ITEM_FIELDS, "seconds"):
+        table.add_column(column, justify="left" if column in ("invoice", "vendor") else "right")
+    for r in report.results:
+        s = r.score
+        fields = [_pct(s.fields[f].accuracy) if f in s.fields else "-" for f in ITEM_FIELDS]
+        accuracy = f"[red]{_pct(s.accuracy)}[/red]" if s.error else _pct(s.accuracy)
+        table.add_row(r.case.name, s.vendor, f"{s.items_expected}/{s.items_extracted}/{s.items_matched}",
+                      _pct(s.precision), _pct(s.recall), accuracy, *fields, f"{r.seconds:.3f}")
+    return table
+
+
+def _check_table(report: GateReport) -> Table:
+    table = Table(title="Readiness checks")
+    for column in ("check", "result", "value", "threshold", "critical", "detail"):
+        table.add_column(column)
+    for c in report.checks:
+        result = "[dim]skipped[/dim]" if c.skipped else ("[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+        threshold = f"{c.comparison} {_figure(c, c.threshold)}" if c.threshold is not None else "-"
+        table.add_row(c.name, result, _figure(c, c.value), threshold, "yes" if c.critical else "", c.detail)
+    return table
+
+
+def render_report(report: GateReport, console: Console) -> None:
+    console.print(_invoice_table(report))
+    console.print(_check_table(report))
+    for check in report.checks:
+        if check.passed or check.skipped:
+            continue
+        console.print(f"[red]FAILED {check.name}[/red] ({_figure(check, check.value)} {check.comparison} "
+                      f"{_figure(check, check.threshold)} required)")
+        for failure in check.failures[:MAX_FAILURES_SHOWN]:
+            console.print(f"  {failure.describe()}", markup=False, highlight=False)
+        if len(check.failures) > MAX_FAILURES_SHOWN:
+            console.print(f"  ... and {len(check.failures) - MAX_FAILURES_SHOWN} more (use --format json)")
+    verdict = "[green]PASSED[/green]" if report.passed else "[red]FAILED[/red]"
+    critical = ", ".join(c.name for c in report.failed_critical)
+    console.print(f"Gate {verdict}: readiness {report.readiness_score:.1%} "
+                  f"(needs {report.min_readiness_score:.0%})" + (f"; critical checks failed: {critical}" if critical else ""))
+
+
+def report_json(report: GateReport) -> str:
+    return json.dumps(report.to_json(), indent=2)
+
+
+def report_junit(report: GateReport) -> str:
+    suite = ET.Element("testsuite", name="validate", tests=str(len(report.checks) + len(report.results)),
+                       failures=str(sum(not c.passed for c in report.checks) + sum(bool(r.score.error) for r in report.results)),
+                       skipped=str(sum(c.skipped for c in report.checks)))
+    for c in report.checks:
+        case = ET.SubElement(suite, "testcase", classname="validate.checks", name=c.name)
+        if c.skipped:
+            ET.SubElement(case, "skipped", message=c.detail)
+        elif not c.passed:
+            failure = ET.SubElement(case, "failure", message=f"{c.name}: {c.value} {c.comparison} {c.threshold} required")
+            failure.text = "\n".join(f.describe() for f in c.failures[:50])
+    for r in report.results:
+        case = ET.SubElement(suite, "testcase", classname="validate.invoices", name=r.case.name, time=f"{r.seconds:.4f}")
+        if r.score.error:
+            ET.SubElement(case, "failure", message=r.score.error)
+        ET.SubElement(case, "system-out").text = f"accuracy={r.score.accuracy:.4f} precision={r.score.precision:.4f} recall={r.score.recall:.4f}"
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -1,0 +1,184 @@
+"""Score one extraction against its ground truth.
+
+Items are matched by product code (in document order when a code repeats). Field accuracy =
+correct fields / expected fields; a missing item counts all its fields wrong, and a spurious item
+adds its fields to the denominator as well as lowering precision, so inventing rows never pays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .golden import ExpectedInvoice, ExpectedItem
+
+#: Scored line-item fields. product_code is scored as presence (it is the match key).
+ITEM_FIELDS = ("product_code", "upc", "description", "qty_ordered", "unit_price", "extended_price")
+INVOICE_FIELDS = ("vendor", "invoice_number", "order_date")
+MONEY_FIELDS = {"unit_price", "extended_price"}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    invoice: str
+    field: str
+    expected: str
+    actual: str
+    item: str = ""
+
+    def describe(self) -> str:
+        where = f"{self.invoice} {self.item}".strip()
+        return f"{where}: {self.field} expected {self.expected!r}, got {self.actual!r}"
+
+
+@dataclass
+class FieldTally:
+    correct: int = 0
+    expected: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.expected if self.expected else 1.0
+
+
+@dataclass
+class InvoiceScore:
+    name: str
+    vendor: str
+    items_expected: int = 0
+    items_extracted: int = 0
+    items_matched: int = 0
+    fields: dict[str, FieldTally] = field(default_factory=dict)
+    invoice_fields: dict[str, bool] = field(default_factory=dict)
+    problems: list[Mismatch] = field(default_factory=list)
+    spurious_fields: int = 0
+    error: str | None = None
+
+    @property
+    def precision(self) -> float:
+        return self.items_matched / self.items_extracted if self.items_extracted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.items_matched / self.items_expected if self.items_expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def field_accuracy(self) -> float:
+        correct = sum(t.correct for t in self.fields.values())
+        expected = sum(t.expected for t in self.fields.values())
+        return correct / (expected + self.spurious_fields) if expected + self.spurious_fields else 1.0
+
+    @property
+    def accuracy(self) -> float:
+        """Item fields plus the invoice-level fields, spurious items counted against it."""
+        correct = sum(t.correct for t in self.fields.values()) + sum(self.invoice_fields.values())
+        total = sum(t.expected for t in self.fields.values()) + len(self.invoice_fields) + self.spurious_fields
+        return correct / total if total else 1.0
+
+    def accuracy_of(self, *names: str) -> float:
+        tallies = [self.fields[n] for n in names if n in self.fields]
+        expected = sum(t.expected for t in tallies)
+        return sum(t.correct for t in tallies) / expected if expected else 1.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "vendor": self.vendor,
+            "accuracy": round(self.accuracy, 6),
+            "field_accuracy": round(self.field_accuracy, 6),
+            "precision": round(self.precision, 6),
+            "recall": round(self.recall, 6),
+            "f1": round(self.f1, 6),
+            "items_expected": self.items_expected,
+            "items_extracted": self.items_extracted,
+            "items_matched": self.items_matched,
+            "fields": {
+                n: {"correct": t.correct, "expected": t.expected, "accuracy": round(t.accuracy, 6)}
+                for n, t in self.fields.items()
+            },
+            "invoice_fields": self.invoice_fields,
+            "error": self.error,
+            "problems": [m.__dict__ for m in self.problems[:50]],
+        }
+
+
+def _normalise(field_name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field_name in MONEY_FIELDS:
+        try:
+            return Decimal(str(value).replace(",", "").replace("$", "").strip())
+        except InvalidOperation:
+            return str(value)
+    if field_name == "description":
+        return re.sub(r"\s+", " ", str(value)).strip()
+    if field_name == "qty_ordered":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value).strip()
+
+
+def _pair_items(expected: list[ExpectedItem], actual: list[dict]) -> list[tuple[ExpectedItem, dict | None]]:
+    pools: dict[str, list[dict]] = defaultdict(list)
+    for item in actual:
+        pools[str(item.get("product_code", "")).strip()].append(item)
+    pairs = []
+    for exp in expected:
+        pool = pools.get(exp.product_code)
+        pairs.append((exp, pool.pop(0) if pool else None))
+    return pairs
+
+
+def _score_item(score: InvoiceScore, exp: ExpectedItem, act: dict | None) -> None:
+    for name in ITEM_FIELDS:
+        want = _normalise(name, getattr(exp, name))
+        if want is None:
+            continue
+        tally = score.fields.setdefault(name, FieldTally())
+        tally.expected += 1
+        got = _normalise(name, act.get(name)) if act is not None else None
+        if got == want:
+            tally.correct += 1
+        elif act is not None:
+            score.problems.append(Mismatch(score.name, name, str(want), str(got), exp.product_code))
+    if act is None:
+        score.problems.append(Mismatch(score.name, "line_item", exp.product_code, "missing", exp.product_code))
+
+
+def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: str = "") -> InvoiceScore:
+    """Both sides in the `extract --format json` shape; `actual` None means the extraction failed."""
+    if isinstance(expected, dict):
+        expected = ExpectedInvoice.model_validate(expected)
+    actual_items = list((actual or {}).get("line_items") or [])
+    score = InvoiceScore(name=name, vendor=expected.vendor, items_expected=len(expected.line_items),
+                         items_extracted=len(actual_items))
+    pairs = _pair_items(expected.line_items, actual_items)
+    for exp, act in pairs:
+        _score_item(score, exp, act)
+    score.items_matched = sum(act is not None for _, act in pairs)
+    spurious = score.items_extracted - score.items_matched
+    score.spurious_fields = spurious * len(ITEM_FIELDS)
+    if spurious:
+        matched_ids = {id(act) for _, act in pairs if act is not None}
+        extra = [str(i.get("product_code")) for i in actual_items if id(i) not in matched_ids]
+        score.problems.append(Mismatch(score.name, "line_item", "absent", f"{spurious} spurious: {', '.join(extra[:5])}"))
+    for name_ in INVOICE_FIELDS:
+        want = getattr(expected, name_)
+        if want is None:
+            continue
+        got = (actual or {}).get(name_)
+        ok = str(got) == str(want) if got is not None else False
+        score.invoice_fields[name_] = ok
+        if not ok:
+            score.problems.append(Mismatch(score.name, name_, str(want), str(got)))
+    return score
