@@ -28,11 +28,13 @@ def _figure(check: Check, value: float | None) -> str:
 
 def _invoice_table(report: GateReport) -> Table:
     table = Table(title=f"Golden invoices ({report.invoices_dir})")
-    for column in ("invoice", "vendor", "items exp/got/matched", "precision", "recall", "accuracy", *ITEM_FIELDS, "seconds"):
-        table.add_column(column, justify="left" if column in ("invoice", "vendor") else "right")
+    table.add_column("invoice", no_wrap=True)
+    table.add_column("vendor", no_wrap=True)
+    for column in ("items exp/got/matched", "precision", "recall", "accuracy", *ITEM_FIELDS[1:], "seconds"):
+        table.add_column(column.replace("_", " "), justify="right")
     for r in report.results:
         s = r.score
-        fields = [_pct(s.fields[f].accuracy) if f in s.fields else "-" for f in ITEM_FIELDS]
+        fields = [_pct(s.fields[f].accuracy) if f in s.fields else "-" for f in ITEM_FIELDS[1:]]
         accuracy = f"[red]{_pct(s.accuracy)}[/red]" if s.error else _pct(s.accuracy)
         table.add_row(r.case.name, s.vendor, f"{s.items_expected}/{s.items_extracted}/{s.items_matched}",
                       _pct(s.precision), _pct(s.recall), accuracy, *fields, f"{r.seconds:.3f}")

@@ -67,7 +67,8 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
     return words
 
 
-def _lines(words: list[Word]) -> list[list[Word]]:
+def group_rows(words: list[Word]) -> list[list[Word]]:
+    """Words sharing a baseline band, top to bottom, each row left to right."""
     rows: list[list[Word]] = []
     for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
         centre = (word.top + word.bottom) / 2
@@ -97,7 +98,7 @@ def parse_pdf(data: bytes) -> Document:
             width, height = page.get_size()
             textpage = page.get_textpage()
             words = _words(_page_chars(textpage, height))
-            lines = [" ".join(w.text for w in row) for row in _lines(words)]
+            lines = [" ".join(w.text for w in row) for row in group_rows(words)]
             pages.append(Page(index + 1, lines, words, width, height))
             textpage.close()
             page.close()

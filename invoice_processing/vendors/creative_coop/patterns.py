@@ -1,0 +1,81 @@
+"""The shapes of Creative Co-op's values, as single-token predicates and label patterns.
+
+Everything here describes the format (domain doc section 2), never one document: product codes
+take ANY two-letter prefix, because new prefixes appear and a prefix list once dropped every row.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+PRODUCT_CODE = re.compile(r"^[A-Z]{2}\d{4}[A-Z]?$")
+#: Any 12-digit token in the UPC position; `valid_upc` decides whether it is trustworthy.
+UPC_SHAPE = re.compile(r"^\d{12}$")
+UPC_PREFIX = "191009"
+ORDER_NUMBER = re.compile(r"\b([A-Z]{2}\d{9})\b")
+ORDER_NUMBER_LINE = re.compile(r"^[A-Z]{2}\d{9}$")
+DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+MONEY = re.compile(r"^\$?(\d{1,3}(?:,\d{3})+|\d+)\.\d{2}$")
+QUANTITY = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d{1,6})$")
+#: The U/M cell: `each`, `Set`, `Pair`, `Box`, `EA`, `Dz`... a short word, never a number.
+UNIT = re.compile(r"^[A-Za-z][A-Za-z/.]{0,9}$")
+#: The RT cell is usually empty; when printed it is a one-letter flag.
+RT_VALUE = re.compile(r"^[A-Z]$")
+
+PAGE_MARK = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b", re.I)
+VENDOR_NAME = re.compile(r"\bCreative[\s-]*Co-?op\b", re.I)
+TITLE_LINE = re.compile(r"^(ORDER\s+CONFIRMATION|INVOICE)$", re.I)
+TARIFF_LINE = re.compile(r"^Tariff\s+Surcharge\b(?!\s+Total)\s*:?\s*(\$?[\d,]+\.\d{2})?$", re.I)
+TOTALS_START = re.compile(r"^Merchandise\s+Sub-?\s?total\b", re.I)
+
+#: The column header's words; a line made only of these is the table header (or part of it).
+COLUMN_WORDS = frozenset(
+    "product code upc description rt qty ord alloc shipped bkord u/m list price your extd".split()
+)
+#: Column header phrases, left to right.
+COLUMNS = (
+    "Product Code", "UPC", "Description", "RT", "Qty Ord", "Qty Alloc", "Qty Shipped", "Qty BkOrd",
+    "U/M", "List Price", "Your Price", "Your Extd Price",
+)  # fmt: skip
+
+
+def is_code(token: str) -> bool:
+    return bool(PRODUCT_CODE.match(token))
+
+
+def is_upc_shaped(token: str) -> bool:
+    return bool(UPC_SHAPE.match(token))
+
+
+def upc_check_digit_ok(upc: str) -> bool:
+    """UPC-A: weights 3,1,3,... from the left over the first 11 digits; the 12th makes it mod 10."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(upc[:11]))
+    return (10 - total % 10) % 10 == int(upc[11])
+
+
+def valid_upc(token: str) -> bool:
+    """A Creative Co-op UPC: 12 digits, the vendor's `191009` prefix, a correct check digit."""
+    return is_upc_shaped(token) and token.startswith(UPC_PREFIX) and upc_check_digit_ok(token)
+
+
+def is_money(token: str) -> bool:
+    return bool(MONEY.match(token))
+
+
+def is_quantity(token: str) -> bool:
+    return bool(QUANTITY.match(token))
+
+
+def to_money(token: str) -> Decimal:
+    return Decimal(token.replace("$", "").replace(",", ""))
+
+
+def to_int(token: str) -> int:
+    return int(token.replace(",", ""))
+
+
+def is_column_header(line: str) -> bool:
+    words = line.lower().split()
+    return bool(words) and all(w.strip(":") in COLUMN_WORDS for w in words)
