@@ -24,13 +24,10 @@ from invoice_processing.vendors.creative_coop.rows import find_tail
 from invoice_processing.vendors.creative_coop.totals import parse_totals
 
 PARSER = CreativeCoopParser()
-COLUMN_HEADER = (
-    "Product Code UPC Description RT Qty Ord Qty Alloc Qty Shipped Qty BkOrd U/M List Price Your Price Your Extd Price"
-)
+COLUMN_HEADER = "Product Code UPC Description RT Qty Ord Qty Alloc Qty Shipped Qty BkOrd U/M List Price Your Price Your Extd Price"
 # Hand-checked UPC-A numbers (weights 3,1 from the left): 1*3+9+1*3+0+0*3+9+7*3+2+7*3+7+7*3 = 96 -> 4.
 UPC_A = "191009727774"
 UPC_B = "191009710615"
-UPC_C = "191009000002"  # 1,9,1,0,0,9,0,0,0,0,0 -> 3+9+3+0+0+9 = 24 -> check 6? no: see test below
 UPC_D = "191009123453"
 
 
@@ -47,13 +44,24 @@ Page {page} of {pages}
 
 
 def document(*pages: str, entities: list[Entity] | None = None) -> Document:
-    built = [Page(n, [ln.strip() for ln in text.splitlines() if ln.strip()]) for n, text in enumerate(pages, 1)]
+    built = [
+        Page(n, [ln.strip() for ln in text.splitlines() if ln.strip()]) for n, text in enumerate(pages, 1)
+    ]
     return Document("\n".join("\n".join(p.lines) for p in built), built, "docai", entities or [])
 
 
 def items(doc: Document) -> list[tuple]:
     return [
-        (i.product_code, i.upc, i.description, i.qty_ordered, i.unit, i.list_price, i.unit_price, i.extended_price)
+        (
+            i.product_code,
+            i.upc,
+            i.description,
+            i.qty_ordered,
+            i.unit,
+            i.list_price,
+            i.unit_price,
+            i.extended_price,
+        )
         for i in PARSER.parse(doc).line_items
     ]
 
@@ -71,10 +79,10 @@ def test_upc_check_digit_rejects_a_misread():
 
 
 def test_tail_is_four_integers_a_unit_and_three_prices():
-    words = '4-1/4"H Pack of 12 24 0 0 24 each 2.00 1.60 38.40'.split()
+    words = ['4-1/4"H', "Pack", "of", "12", "24", "0", "0", "24", "each", "2.00", "1.60", "38.40"]
     assert find_tail(words) == 4  # `12` belongs to the description: `24 0 0 24 each` is the tail
-    assert find_tail("24 0 0 each 2.00 1.60 38.40".split()) is None  # a quantity missing
-    assert find_tail("1,440 0 0 0 Set 1,250.00 1,000.00 1,440,000.00".split()) == 0
+    assert find_tail(["24", "0", "0", "each", "2.00", "1.60", "38.40"]) is None  # a quantity missing
+    assert find_tail(["1,440", "0", "0", "0", "Set", "1,250.00", "1,000.00", "1,440,000.00"]) == 0
 
 
 # --- the three reading orders -------------------------------------------------------------------
@@ -110,8 +118,26 @@ Set
 """
     )
     assert items(doc) == [
-        ("XS9826A", UPC_A, '6"H Metal Ballerina Ornament, Sage', 24, "each", Decimal("2.00"), Decimal("1.60"), Decimal("38.40")),
-        ("DF5599", UPC_B, 'Photo Frame (Holds 4" x 6" Photo)', 6, "Set", Decimal("12.00"), Decimal("9.60"), Decimal("57.60")),
+        (
+            "XS9826A",
+            UPC_A,
+            '6"H Metal Ballerina Ornament, Sage',
+            24,
+            "each",
+            Decimal("2.00"),
+            Decimal("1.60"),
+            Decimal("38.40"),
+        ),
+        (
+            "DF5599",
+            UPC_B,
+            'Photo Frame (Holds 4" x 6" Photo)',
+            6,
+            "Set",
+            Decimal("12.00"),
+            Decimal("9.60"),
+            Decimal("57.60"),
+        ),
     ]
 
 
@@ -126,7 +152,10 @@ Pot w/ Lid, Spoon & Creamer
 """
     )
     got = items(doc)
-    assert [g[2] for g in got] == ['6"H Metal Ballerina Ornament, Sage', 'S/3 4-1/4"H Stoneware Sugar Pot w/ Lid, Spoon & Creamer']
+    assert [g[2] for g in got] == [
+        '6"H Metal Ballerina Ornament, Sage',
+        'S/3 4-1/4"H Stoneware Sugar Pot w/ Lid, Spoon & Creamer',
+    ]
     assert got[1][3:] == (4, "Set", Decimal("20.00"), Decimal("16.00"), Decimal("64.00"))
 
 
@@ -142,7 +171,16 @@ Cotton Tea Towel
 """
     )
     assert items(doc) == [
-        ("XS8911A", UPC_B, 'S/3 4-1/4"H Stoneware Sugar Pot w/ Lid, Spoon & Creamer', 12, "each", Decimal("10.00"), Decimal("8.00"), Decimal("0.00")),
+        (
+            "XS8911A",
+            UPC_B,
+            'S/3 4-1/4"H Stoneware Sugar Pot w/ Lid, Spoon & Creamer',
+            12,
+            "each",
+            Decimal("10.00"),
+            Decimal("8.00"),
+            Decimal("0.00"),
+        ),
         ("HX4007B", UPC_A, "Cotton Tea Towel", 2, "Pair", Decimal("5.00"), Decimal("4.00"), Decimal("8.00")),
     ]
 
@@ -179,14 +217,18 @@ each
 
 
 def test_header_inline_labels():
-    found = pair_labels(["ORDER NO: CS003837319", "ORDER DATE: 1/17/2025", "CUSTOMER NO: 402177", "PO NO: FH-0117"])
+    found = pair_labels(
+        ["ORDER NO: CS003837319", "ORDER DATE: 1/17/2025", "CUSTOMER NO: 402177", "PO NO: FH-0117"]
+    )
     assert (found.invoice_number, found.order_date, found.customer_number, found.po_number) == (
         "CS003837319", dt.date(2025, 1, 17), "402177", "FH-0117",
     )  # fmt: skip
 
 
 def test_header_labels_stacked_before_values():
-    found = pair_labels(["ORDER NO:", "ORDER DATE:", "CUSTOMER NO:", "PO NO:", "CI000000042", "12/3/2024", "402177", "12345"])
+    found = pair_labels(
+        ["ORDER NO:", "ORDER DATE:", "CUSTOMER NO:", "PO NO:", "CI000000042", "12/3/2024", "402177", "12345"]
+    )
     assert (found.invoice_number, found.order_date, found.customer_number, found.po_number) == (
         "CI000000042", dt.date(2024, 12, 3), "402177", "12345",
     )  # fmt: skip
@@ -275,7 +317,16 @@ Set
 """
     doc = document(header(1, 2) + "\nDF5599\n191009710615\nS/3 Sugar Pot w/ Lid,", page2)
     assert items(doc) == [
-        ("DF5599", UPC_B, "S/3 Sugar Pot w/ Lid, Spoon & Creamer", 4, "Set", Decimal("20.00"), Decimal("16.00"), Decimal("64.00"))
+        (
+            "DF5599",
+            UPC_B,
+            "S/3 Sugar Pot w/ Lid, Spoon & Creamer",
+            4,
+            "Set",
+            Decimal("20.00"),
+            Decimal("16.00"),
+            Decimal("64.00"),
+        )
     ]
 
 
@@ -309,9 +360,15 @@ def test_zero_quantity_row_is_kept_with_zero_extended_price():
 
 
 def test_thousands_separators_in_prices():
-    doc = document(header(1, 1) + "\nAH0777 191009727774 Marble Table 2 2 0 0 each 1,250.00 1,000.00 2,000.00")
+    doc = document(
+        header(1, 1) + "\nAH0777 191009727774 Marble Table 2 2 0 0 each 1,250.00 1,000.00 2,000.00"
+    )
     (item,) = PARSER.parse(doc).line_items
-    assert (item.list_price, item.unit_price, item.extended_price) == (Decimal("1250.00"), Decimal("1000.00"), Decimal("2000.00"))
+    assert (item.list_price, item.unit_price, item.extended_price) == (
+        Decimal("1250.00"),
+        Decimal("1000.00"),
+        Decimal("2000.00"),
+    )
 
 
 def test_descriptions_with_numbers_are_never_read_as_quantities():
@@ -325,8 +382,26 @@ QZ0001C 191009710615 6 0 0 6 Box 7.95 6.36 38.16
 """
     )
     assert items(doc) == [
-        ("XT2026", UPC_A, "2026 Wall Calendar 12 Months Set of 4 24 Count", 36, "each", Decimal("12.00"), Decimal("9.60"), Decimal("345.60")),
-        ("QZ0001C", UPC_B, '16" Square 100% Cotton Pillow 2.00 Off', 6, "Box", Decimal("7.95"), Decimal("6.36"), Decimal("38.16")),
+        (
+            "XT2026",
+            UPC_A,
+            "2026 Wall Calendar 12 Months Set of 4 24 Count",
+            36,
+            "each",
+            Decimal("12.00"),
+            Decimal("9.60"),
+            Decimal("345.60"),
+        ),
+        (
+            "QZ0001C",
+            UPC_B,
+            '16" Square 100% Cotton Pillow 2.00 Off',
+            6,
+            "Box",
+            Decimal("7.95"),
+            Decimal("6.36"),
+            Decimal("38.16"),
+        ),
     ]
 
 
@@ -349,13 +424,29 @@ def test_misread_upc_keeps_the_row_but_not_the_upc():
 
 
 def test_row_without_its_numbers_is_not_guessed():
-    doc = document(header(1, 1) + "\nXS9826A 191009727774 Metal Ornament\nDF5599 191009710615 Mug 1 0 0 1 each 2.00 1.60 1.60")
+    doc = document(
+        header(1, 1)
+        + "\nXS9826A 191009727774 Metal Ornament\nDF5599 191009710615 Mug 1 0 0 1 each 2.00 1.60 1.60"
+    )
     assert [g[0] for g in items(doc)] == ["DF5599"]
 
 
 def test_totals_inline_and_stacked():
-    inline = parse_totals(["Merchandise Subtotal 1,440.00", "Tariff Surcharge Total 12.30", "Freight 18.50", "Total 1,470.80"])
-    stacked = parse_totals(["Merchandise Subtotal", "Tariff Surcharge Total", "Freight", "Total", "1,440.00", "12.30", "18.50", "1,470.80"])
+    inline = parse_totals(
+        ["Merchandise Subtotal 1,440.00", "Tariff Surcharge Total 12.30", "Freight 18.50", "Total 1,470.80"]
+    )
+    stacked = parse_totals(
+        [
+            "Merchandise Subtotal",
+            "Tariff Surcharge Total",
+            "Freight",
+            "Total",
+            "1,440.00",
+            "12.30",
+            "18.50",
+            "1,470.80",
+        ]
+    )
     for totals in (inline, stacked):
         assert (totals.merchandise_subtotal, totals.tariff_surcharge_total, totals.freight, totals.total) == (
             Decimal("1440.00"), Decimal("12.30"), Decimal("18.50"), Decimal("1470.80"),
@@ -387,7 +478,9 @@ Total 124.16
 def test_creative_coop_document_scores_high_even_without_its_name():
     named = document(header(1, 1) + "\nXS9826A 191009727774 Ornament 24 0 0 24 each 2.00 1.60 38.40")
     nameless = document(
-        "ORDER NO: CS003837319\nCUSTOMER NO: 1\n" + COLUMN_HEADER + "\nXS9826A 191009727774 Ornament 24 0 0 24 each 2.00 1.60 38.40"
+        "ORDER NO: CS003837319\nCUSTOMER NO: 1\n"
+        + COLUMN_HEADER
+        + "\nXS9826A 191009727774 Ornament 24 0 0 24 each 2.00 1.60 38.40"
     )
     assert PARSER.score(named) == 1.0
     assert PARSER.score(nameless) >= 0.5
@@ -463,14 +556,36 @@ def _row(code, upc, desc, q, unit, prices, rt=""):
 
 def test_pdf_table_rebuilt_from_fixed_columns():
     page1 = [
-        _row("XS9826A", UPC_A, '6"H Metal Ballerina Ornament,', ("24", "0", "0", "24"), "each", ("2.00", "1.60", "38.40")),
+        _row(
+            "XS9826A",
+            UPC_A,
+            '6"H Metal Ballerina Ornament,',
+            ("24", "0", "0", "24"),
+            "each",
+            ("2.00", "1.60", "38.40"),
+        ),
         {"desc": "Sage"},
         {"desc": "Tariff Surcharge", "extd": "5.76"},
-        _row("HX4007B", UPC_B, "Photo Frame (Holds 4\" x 6\"", ("0", "0", "0", "0"), "Set", ("1,250.00", "1,000.00", "0.00"), rt="N"),
+        _row(
+            "HX4007B",
+            UPC_B,
+            'Photo Frame (Holds 4" x 6"',
+            ("0", "0", "0", "0"),
+            "Set",
+            ("1,250.00", "1,000.00", "0.00"),
+            rt="N",
+        ),
     ]
     page2 = [
-        {"desc": 'Photo)'},
-        _row("QZ0001", UPC_D, "Cotton Tea Towel", ("2", "2", "2", "0"), "Pair", ("1,000.00", "800.00", "1,600.00")),
+        {"desc": "Photo)"},
+        _row(
+            "QZ0001",
+            UPC_D,
+            "Cotton Tea Towel",
+            ("2", "2", "2", "0"),
+            "Pair",
+            ("1,000.00", "800.00", "1,600.00"),
+        ),
         {"desc": "Tariff Surcharge"},
         {"extd": "240.00"},
         {"desc": "Merchandise Subtotal", "extd": "1,638.40"},
@@ -485,12 +600,56 @@ def test_pdf_table_rebuilt_from_fixed_columns():
         "CS003837319", dt.date(2025, 1, 17), "402177", "SPRING25",
     )  # fmt: skip
     assert [
-        (i.product_code, i.upc, i.description, i.qty_ordered, i.qty_backordered, i.unit, i.list_price, i.unit_price, i.extended_price, i.page)
+        (
+            i.product_code,
+            i.upc,
+            i.description,
+            i.qty_ordered,
+            i.qty_backordered,
+            i.unit,
+            i.list_price,
+            i.unit_price,
+            i.extended_price,
+            i.page,
+        )
         for i in parsed.line_items
     ] == [
-        ("XS9826A", UPC_A, '6"H Metal Ballerina Ornament, Sage', 24, 24, "each", Decimal("2.00"), Decimal("1.60"), Decimal("38.40"), 1),
-        ("HX4007B", UPC_B, 'Photo Frame (Holds 4" x 6" Photo)', 0, 0, "Set", Decimal("1250.00"), Decimal("1000.00"), Decimal("0.00"), 1),
-        ("QZ0001", UPC_D, "Cotton Tea Towel", 2, 0, "Pair", Decimal("1000.00"), Decimal("800.00"), Decimal("1600.00"), 2),
+        (
+            "XS9826A",
+            UPC_A,
+            '6"H Metal Ballerina Ornament, Sage',
+            24,
+            24,
+            "each",
+            Decimal("2.00"),
+            Decimal("1.60"),
+            Decimal("38.40"),
+            1,
+        ),
+        (
+            "HX4007B",
+            UPC_B,
+            'Photo Frame (Holds 4" x 6" Photo)',
+            0,
+            0,
+            "Set",
+            Decimal("1250.00"),
+            Decimal("1000.00"),
+            Decimal("0.00"),
+            1,
+        ),
+        (
+            "QZ0001",
+            UPC_D,
+            "Cotton Tea Towel",
+            2,
+            0,
+            "Pair",
+            Decimal("1000.00"),
+            Decimal("800.00"),
+            Decimal("1600.00"),
+            2,
+        ),
     ]
     assert parsed.totals.merchandise_subtotal == Decimal("1638.40")
     assert parsed.totals.total == Decimal("1884.16")
@@ -501,3 +660,52 @@ def test_pdf_table_rebuilt_from_fixed_columns():
 def test_vendor_name_variants_are_evidence(name):
     doc = document(f"{name}\nINVOICE\nXS9826A 191009727774 Ornament 24 0 0 24 each 2.00 1.60 38.40")
     assert PARSER.score(doc) >= 0.5
+
+
+def test_header_repeated_inside_one_page_is_split_off_as_its_own_page():
+    # Document AI text without page boundaries: the second page's header block sits in the stream.
+    merged = document(
+        header(1, 2)
+        + """
+XS9826A 191009727774 6"H Metal Ballerina Ornament, 24 0 0 24 each 2.00 1.60 38.40
+Sage w/
+"""
+        + header(2, 2)
+        + """
+Gold Edge
+DF5599 191009710615 Stoneware Mug 1 0 0 1 each 2.00 1.60 1.60
+"""
+    )
+    parsed = PARSER.parse(merged)
+    assert [(i.product_code, i.description, i.page) for i in parsed.line_items] == [
+        ("XS9826A", '6"H Metal Ballerina Ornament, Sage w/ Gold Edge', 1),
+        ("DF5599", "Stoneware Mug", 2),
+    ]
+    assert parsed.page_count == 2
+
+
+def test_pdf_without_a_column_header_reads_its_position_built_rows():
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=letter)
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(20, 760, "Creative Co-op")
+    pdf.drawString(20, 748, "ORDER NO: CS000000777")
+    # The cells are drawn right to left, so the PDF's own text order is not the reading order.
+    for x, text in reversed(
+        list(
+            zip(
+                (20, 70, 130, 260, 280, 300, 320, 345, 380, 420, 470),
+                ["CF3269", "191009727774", "Vase", "2", "0", "0", "2", "each", "5.00", "4.00", "8.00"],
+                strict=True,
+            )
+        )
+    ):
+        pdf.drawString(x, 700, text)
+    pdf.drawString(130, 690, "w/ Handles")
+    pdf.showPage()
+    pdf.save()
+    parsed = PARSER.parse(load_document(buffer.getvalue()))
+    assert parsed.invoice_number == "CS000000777"
+    assert [(i.product_code, i.description, i.qty_ordered, i.extended_price) for i in parsed.line_items] == [
+        ("CF3269", "Vase w/ Handles", 2, Decimal("8.00"))
+    ]

@@ -59,8 +59,14 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
         if current:
             previous = current[-1]
             char_height = max(previous[4] - previous[2], char[4] - char[2], 1.0)
-            same_band = abs((char[2] + char[4]) - (previous[2] + previous[4])) / 2 < char_height * _LINE_BAND_RATIO
-            if not same_band or char[1] - previous[3] > char_height * _WORD_GAP_RATIO or char[1] < previous[1]:
+            same_band = (
+                abs((char[2] + char[4]) - (previous[2] + previous[4])) / 2 < char_height * _LINE_BAND_RATIO
+            )
+            if (
+                not same_band
+                or char[1] - previous[3] > char_height * _WORD_GAP_RATIO
+                or char[1] < previous[1]
+            ):
                 flush()
         current.append(char)
     flush()

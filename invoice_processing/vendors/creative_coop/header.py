@@ -125,6 +125,8 @@ def read_header(document: Document, header_lines: list[str]) -> Header:
         header.po_number = header.po_number or whole.po_number
     if header.invoice_number is None:
         header.invoice_number = _invoice_number_hint(document)
+    if header.order_date is None:  # no `ORDER DATE:` label read: the header's only date
+        header.order_date = next((d for line in header_lines if (d := _date(line))), None)
     return header
 
 

@@ -6,6 +6,7 @@ from ...document import Document
 from ...models import LineItem, ParsedInvoice
 from .detect import creative_coop_score
 from .header import read_header
+from .patterns import PAGE_TOTAL
 from .pdf_table import items_from_positions
 from .text_table import first_row_index, items_from_text
 from .totals import parse_totals
@@ -33,8 +34,13 @@ class CreativeCoopParser:
             line_items=items,
             totals=parse_totals(totals_lines),
             pages_with_items=_pages_with_items(items),
-            page_count=len(document.pages),
+            page_count=max(len(document.pages), printed_page_count(document)),
         )
+
+
+def printed_page_count(document: Document) -> int:
+    """The M of `Page N of M`: a Document AI JSON without page boundaries still says it."""
+    return max((int(m.group(1)) for m in PAGE_TOTAL.finditer(document.text)), default=0)
 
 
 def _pages_with_items(items: list[LineItem]) -> list[int]:

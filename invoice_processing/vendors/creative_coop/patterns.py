@@ -25,6 +25,8 @@ UNIT = re.compile(r"^[A-Za-z][A-Za-z/.]{0,9}$")
 RT_VALUE = re.compile(r"^[A-Z]$")
 
 PAGE_MARK = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b", re.I)
+PAGE_TOTAL = re.compile(r"\bPage\s+\d+\s+of\s+(\d{1,3})\b", re.I)
+PAGE_NUMBER = re.compile(r"\bPage\s+(\d+)\s+of\s+\d+\b", re.I)
 VENDOR_NAME = re.compile(r"\bCreative[\s-]*Co-?op\b", re.I)
 TITLE_LINE = re.compile(r"^(ORDER\s+CONFIRMATION|INVOICE)$", re.I)
 TARIFF_LINE = re.compile(r"^Tariff\s+Surcharge\b(?!\s+Total)\s*:?\s*(\$?[\d,]+\.\d{2})?$", re.I)
@@ -32,8 +34,9 @@ TOTALS_START = re.compile(r"^Merchandise\s+Sub-?\s?total\b", re.I)
 
 #: The column header's words; a line made only of these is the table header (or part of it).
 COLUMN_WORDS = frozenset(
-    "product code upc description rt qty ord alloc shipped bkord u/m list price your extd".split()
-)
+    ("product", "code", "upc", "description", "rt", "qty", "ord", "alloc", "shipped", "bkord", "u/m", "list",
+     "price", "your", "extd")
+)  # fmt: skip
 #: Column header phrases, left to right.
 COLUMNS = (
     "Product Code", "UPC", "Description", "RT", "Qty Ord", "Qty Alloc", "Qty Shipped", "Qty BkOrd",

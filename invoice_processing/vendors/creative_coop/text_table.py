@@ -18,9 +18,11 @@ from .furniture import header_end, is_furniture, trailing_text_run
 from .patterns import (
     DATE,
     ORDER_NUMBER_LINE,
+    PAGE_NUMBER,
     TARIFF_LINE,
     TOTALS_START,
     is_code,
+    is_column_header,
     is_money,
     is_upc_shaped,
 )
@@ -40,7 +42,13 @@ def first_row_index(lines: list[str]) -> int:
         words = line.split()
         if not words or not is_code(words[0]):
             continue
-        following = words[1] if len(words) > 1 else (lines[index + 1].split() or [""])[0] if index + 1 < len(lines) else ""
+        following = (
+            words[1]
+            if len(words) > 1
+            else (lines[index + 1].split() or [""])[0]
+            if index + 1 < len(lines)
+            else ""
+        )
         if is_upc_shaped(following):
             return index
     return len(lines)
@@ -89,15 +97,52 @@ def without_tariffs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return kept
 
 
+def _page_mark_number(lines: list[str], default: int) -> int:
+    for line in lines:
+        if match := PAGE_NUMBER.search(line):
+            return int(match.group(1))
+    return default
+
+
+def virtual_pages(document: Document) -> list[tuple[int, list[str]]]:
+    """The document's pages, with any page that holds a second header block (pages merged by
+    the OCR, or a document without page boundaries) split where that header block starts."""
+    pages: list[tuple[int, list[str]]] = []
+    for page in document.pages:
+        lines, start = page.lines, 0
+        for cut in repeated_header_starts(lines):
+            pages.append((_page_mark_number(lines[start:cut], page.number), lines[start:cut]))
+            start = cut
+        pages.append((_page_mark_number(lines[start:], page.number) if start else page.number, lines[start:]))
+    return pages
+
+
+def repeated_header_starts(lines: list[str]) -> list[int]:
+    """Where a header block repeats after item rows: the first furniture line after the last row
+    start that precedes a later column-header line."""
+    cuts, last_row = [], None
+    for index, line in enumerate(lines):
+        words = line.split()
+        if words and is_code(words[0]) and first_row_index(lines[index : index + 2]) == 0:
+            last_row = index
+        elif last_row is not None and len(words) > 1 and is_column_header(line):
+            block = next((i for i in range(last_row + 1, index) if is_furniture(lines[i])), None)
+            if block is not None:
+                cuts.append(block)
+            last_row = None
+    return cuts
+
+
 def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple[int, str]], list[str]]:
     """(page, line) for every table line, in order; and the lines from the totals block on."""
     out: list[tuple[int, str]] = []
-    for n, page in enumerate(document.pages):
-        for line in page_table_lines(page.lines, header_values, continues=n > 0):
+    pages = virtual_pages(document)
+    for n, (number, lines) in enumerate(pages):
+        for line in page_table_lines(lines, header_values, continues=n > 0):
             if TOTALS_START.match(line.strip()):
-                rest = [ln for p in document.pages[n:] for ln in p.lines]
+                rest = [ln for _, page_lines in pages[n:] for ln in page_lines]
                 return without_tariffs(out), rest[rest.index(line) :]
-            out.append((page.number, line))
+            out.append((number, line))
     return without_tariffs(out), []
 
 
