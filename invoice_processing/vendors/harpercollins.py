@@ -16,7 +16,15 @@ from decimal import Decimal
 from ..document import Document
 from ..models import LineItem, ParsedInvoice
 from ..quality import gtin_check_digit_ok, money
-from .generic import INT_TOKEN, all_lines, clean_spaces, is_money, labelled_value, parse_date, parse_money
+from .text_helpers import (
+    INT_TOKEN,
+    all_lines,
+    clean_spaces,
+    is_money,
+    labelled_value,
+    parse_date,
+    parse_money,
+)
 
 ISBN = re.compile(r"(?<![\d-])(97[89](?:-?\d){10})(?![\d-])")
 DISCOUNT = re.compile(r"\bDiscount\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*%", re.I)

@@ -13,17 +13,8 @@ import re
 from ..document import Document
 from ..models import LineItem, ParsedInvoice, Totals
 from ..quality import money
-from .generic import (
-    all_lines,
-    clean_spaces,
-    is_money,
-    items_from_entities,
-    labelled_value,
-    parse_date,
-    parse_money,
-    subtotal,
-    with_pages,
-)
+from .generic import items_from_entities, subtotal, with_pages
+from .text_helpers import all_lines, clean_spaces, is_money, labelled_value, parse_date, parse_money
 
 ROW = re.compile(
     r"^(?P<sku>[A-Z0-9][A-Z0-9./-]{2,24})\s+(?:(?P<upc>\d{12,14})\s+)?(?P<qty>\d{1,6})\s+(?P<uom>[A-Z]{2,3})\b"
