@@ -28,7 +28,9 @@ def _anchor_text(text: str, layout: dict[str, Any] | None) -> str | None:
     if not anchor:
         return None
     segments = _get(anchor, "textSegments") or []
-    return "".join(text[int(_get(s, "startIndex", 0) or 0) : int(_get(s, "endIndex", 0) or 0)] for s in segments)
+    return "".join(
+        text[int(_get(s, "startIndex", 0) or 0) : int(_get(s, "endIndex", 0) or 0)] for s in segments
+    )
 
 
 def _split_lines(text: str) -> list[str]:
@@ -64,7 +66,10 @@ def _entity(text: str, raw: dict[str, Any]) -> Entity:
     normalized = _get(raw, "normalizedValue") or {}
     mention = _get(raw, "mentionText")
     if mention is None:
-        mention = _anchor_text(text, {"textAnchor": _get(raw, "textAnchor")} if _get(raw, "textAnchor") else None) or ""
+        mention = (
+            _anchor_text(text, {"textAnchor": _get(raw, "textAnchor")} if _get(raw, "textAnchor") else None)
+            or ""
+        )
     confidence = _get(raw, "confidence")
     return Entity(
         type=str(_get(raw, "type") or _get(raw, "type_") or ""),

@@ -6,11 +6,17 @@ characters joined until a space or a horizontal gap, lines are words sharing a b
 
 from __future__ import annotations
 
+import threading
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import UnreadableDocument
 from .model import Document, Page, Word
+
+#: pdfium is not thread-safe and the function serves several requests per process (gunicorn
+#: threads), so every use of it, here or elsewhere, holds this lock.
+PDFIUM_LOCK = threading.RLock()
 
 # A gap wider than this fraction of the character height starts a new word (table cells are
 # separated by far more; letters within a word by far less).
@@ -89,27 +95,38 @@ def group_rows(words: list[Word]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
-def parse_pdf(data: bytes) -> Document:
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    """Open a PDF or raise UnreadableDocument saying why. Call with PDFIUM_LOCK held."""
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        reason = "it is encrypted" if "password" in str(exc).lower() else f"it is damaged ({exc})"
+        reason = "it is encrypted" if "password" in str(exc).lower() else "it is damaged or not really a PDF"
         raise UnreadableDocument(f"cannot open the PDF: {reason}") from None
-    try:
-        if len(pdf) == 0:
-            raise UnreadableDocument("the PDF has no pages")
-        pages = []
-        for index in range(len(pdf)):
-            page = pdf[index]
-            width, height = page.get_size()
-            textpage = page.get_textpage()
-            words = _words(_page_chars(textpage, height))
-            lines = [" ".join(w.text for w in row) for row in group_rows(words)]
-            pages.append(Page(index + 1, lines, words, width, height))
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
+
+
+def _read_pages(pdf: pdfium.PdfDocument) -> list[Page]:
+    pages = []
+    for index in range(len(pdf)):
+        page = pdf[index]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        words = _words(_page_chars(textpage, height))
+        lines = [" ".join(w.text for w in row) for row in group_rows(words)]
+        pages.append(Page(index + 1, lines, words, width, height))
+        textpage.close()
+        page.close()
+    return pages
+
+
+def parse_pdf(data: bytes) -> Document:
+    with PDFIUM_LOCK:
+        pdf = open_pdf(data)
+        try:
+            if len(pdf) == 0:
+                raise UnreadableDocument("the PDF has no pages")
+            pages = _read_pages(pdf)
+        finally:
+            pdf.close()
     if not any(page.words for page in pages):
         raise UnreadableDocument("the PDF has no text layer (a scanned image?); send it through Document AI")
     text = "\n".join("\n".join(page.lines) for page in pages)

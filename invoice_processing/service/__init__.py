@@ -1,0 +1,1 @@
+"""The deployable HTTP function around the extractor: settings, request sources, parsers, sinks, events."""

@@ -1,0 +1,250 @@
+"""The HTTP handler behind `main.process_invoice`: request -> document -> invoice -> sheet rows.
+
+GET answers a health document. POST takes an invoice (see sources.py) and answers 200 with the
+extraction and what was written, or a specific 4xx/5xx whose message says what to do. Every POST
+logs exactly one `invoice_processed` or `invoice_failed` event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import sys
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Request
+
+from ..errors import InvoiceError, NoLineItems, UnreadableDocument, UnsupportedFormat
+from ..events import FAILED, PROCESSED, InvoiceEvent
+from ..extract import extract_from_document
+from ..models import Invoice
+from ..sheet_rows import sheet_rows
+from .errors import (
+    MethodNotAllowed,
+    Misconfigured,
+    ServiceError,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+)
+from .event_log import emit
+from .fetch import FetchPolicy
+from .ledger import ledger_key
+from .metrics import peak_memory_mb
+from .runtime import Runtime, runtime
+from .sources import request_source
+from .version import function_version
+
+SECRET_HEADER = "X-Invoice-Secret"
+DRY_RUN_HEADER = "X-Invoice-Dry-Run"
+_SAFE_ID = re.compile(r"[^A-Za-z0-9._:/-]")
+JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+
+
+@dataclass
+class Call:
+    """What is known about one request so far: enough to write its event whatever happens."""
+
+    correlation_id: str
+    revision: str
+    dry_run: bool
+    started: float = field(default_factory=time.perf_counter)
+    invoice: Invoice | None = None
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 1)
+
+
+def correlation_id(request: Request) -> str:
+    """Function-Execution-Id, else the trace id (X-Cloud-Trace-Context or traceparent), else new."""
+    candidate = request.headers.get("Function-Execution-Id", "")
+    if not candidate:
+        candidate = request.headers.get("X-Cloud-Trace-Context", "").split("/", 1)[0]
+    if not candidate:
+        parts = request.headers.get("traceparent", "").split("-")
+        candidate = parts[1] if len(parts) >= 3 else ""
+    candidate = _SAFE_ID.sub("", candidate)[:128]
+    return candidate or uuid.uuid4().hex
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _json(body: dict[str, Any], status: int, call_id: str, extra: dict[str, str] | None = None):
+    import json
+
+    headers = {**JSON_HEADERS, "X-Correlation-Id": call_id, **(extra or {})}
+    return json.dumps(body, ensure_ascii=False, default=str), status, headers
+
+
+def _error_response(error: ServiceError, call_id: str):
+    body = {"error": error.code, "message": error.message, "status": error.status, "correlation_id": call_id}
+    return _json(body, error.status, call_id, error.headers)
+
+
+def _as_service_error(exc: InvoiceError) -> ServiceError:
+    if isinstance(exc, UnsupportedFormat):
+        return UnsupportedMediaType(f"{exc}: send a PDF or a Document AI JSON document")
+    if isinstance(exc, NoLineItems):
+        return Unprocessable(
+            f"{exc}: nothing was written; check it is a vendor invoice with a line-item table"
+        )
+    if isinstance(exc, UnreadableDocument):
+        return Unprocessable(f"{exc}; nothing was written")
+    return Unprocessable(str(exc))
+
+
+# ------------------------------------------------------------------------------------- GET
+
+
+def health(rt: Runtime, call_id: str):
+    body: dict[str, Any] = {
+        "status": "ok",
+        "function": "process_invoice",
+        "version": function_version(),
+        "revision": rt.revision,
+    }
+    if rt.settings_error:
+        body.update(status="misconfigured", problem=rt.settings_error)
+        return _json(body, 503, call_id)
+    body.update(rt.settings.health())
+    return _json(body, 200, call_id)
+
+
+# ------------------------------------------------------------------------------------ POST
+
+
+def _authorize(request: Request, rt: Runtime) -> None:
+    expected = rt.settings.shared_secret
+    if not expected:
+        return
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+        raise Unauthorized(
+            f"missing or wrong {SECRET_HEADER} header: use the secret configured for this function"
+        )
+
+
+def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
+    settings = rt.settings
+    _authorize(request, rt)
+    policy = FetchPolicy(
+        max_bytes=settings.max_upload_bytes,
+        timeout_seconds=settings.fetch_timeout_seconds,
+        allow_loopback=settings.allow_loopback_urls,
+    )
+    source = request_source(request, max_bytes=settings.max_upload_bytes, fetch_policy=policy)
+    try:
+        document = rt.parser.parse(source.data)
+        invoice = extract_from_document(document)
+    except InvoiceError as exc:
+        raise _as_service_error(exc) from None
+    call.invoice = invoice
+    rows = sheet_rows(invoice)
+    if call.dry_run:
+        added, present = 0, 0
+    else:
+        result = rt.sink.write(ledger_key(invoice.invoice_number, rows), rows)
+        added, present = result.rows_added, result.rows_already_present
+    quality = invoice.quality
+    return {
+        "vendor": invoice.vendor,
+        "invoice_number": invoice.invoice_number,
+        "order_date": invoice.order_date.isoformat() if invoice.order_date else None,
+        "rows_added": added,
+        "rows_already_present": present,
+        "line_items": [item.model_dump(mode="json") for item in invoice.line_items],
+        "line_item_count": len(invoice.line_items),
+        "rows": rows,
+        "quality": {
+            "score": quality.score,
+            "passed": quality.passed,
+            "checks": [check.model_dump() for check in quality.checks],
+        },
+        "totals": invoice.totals.model_dump(mode="json") if invoice.totals else None,
+        "page_count": invoice.page_count,
+        "origin": invoice.origin,
+        "source": source.kind,
+        "dry_run": call.dry_run,
+        "correlation_id": call.correlation_id,
+        "revision": call.revision,
+    }
+
+
+def _event(call: Call, message: str, **fields: Any) -> InvoiceEvent:
+    invoice = call.invoice
+    base: dict[str, Any] = {
+        "message": message,
+        "timestamp": _now(),
+        "correlation_id": call.correlation_id,
+        "revision": call.revision,
+        "duration_ms": call.elapsed_ms(),
+        "peak_memory_mb": peak_memory_mb(),
+        "dry_run": call.dry_run,
+    }
+    if invoice is not None:
+        base.update(
+            vendor=invoice.vendor,
+            invoice_number=invoice.invoice_number,
+            line_items=len(invoice.line_items),
+            quality=invoice.quality.by_name(),
+            quality_score=invoice.quality.score,
+        )
+    base.update(fields)
+    return InvoiceEvent(**base)
+
+
+def _log_internal_error(exc: BaseException, call: Call) -> None:
+    """Frames and the class only: an exception's message may quote the document."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    print(
+        f"internal error {type(exc).__name__} (correlation_id={call.correlation_id})\n{frames}",
+        file=sys.stderr,
+    )
+
+
+def handle(request: Request, rt: Runtime | None = None):
+    rt = rt or runtime()
+    call_id = correlation_id(request)
+    if request.method in ("GET", "HEAD"):
+        return health(rt, call_id)
+    if request.method != "POST":
+        error = MethodNotAllowed(
+            f"{request.method} is not supported: POST an invoice, or GET for health",
+            headers={"Allow": "GET, HEAD, POST"},
+        )
+        return _error_response(error, call_id)
+    call = Call(call_id, rt.revision, _truthy(request.headers.get(DRY_RUN_HEADER)))
+    try:
+        if rt.settings_error:
+            raise Misconfigured(f"the function is misconfigured: {rt.settings_error}")
+        body = _process(request, rt, call)
+    except ServiceError as error:
+        severity = "ERROR" if error.status >= 500 else "WARNING"
+        emit(_event(call, FAILED, severity=severity, error_class=type(error).__name__, status=error.status))
+        return _error_response(error, call_id)
+    except Exception as exc:  # a bug: answer 500 without internals, log enough to find it
+        _log_internal_error(exc, call)
+        emit(_event(call, FAILED, severity="ERROR", error_class=type(exc).__name__, status=500))
+        error = ServiceError(f"internal error while processing the invoice; quote correlation id {call_id}")
+        return _error_response(error, call_id)
+    emit(
+        _event(
+            call,
+            PROCESSED,
+            rows_added=body["rows_added"],
+            rows_already_present=body["rows_already_present"],
+        )
+    )
+    body["duration_ms"] = call.elapsed_ms()
+    return _json(body, 200, call_id)

@@ -1,0 +1,44 @@
+"""The configured parts, built once per instance (cold start) from the environment."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from .parsers import DocumentParser, make_parser
+from .settings import Settings, SettingsError, load_settings
+from .sheets_sink import SheetsSink
+from .sqlite_sink import SqliteSink
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    parser: DocumentParser
+    sink: SqliteSink | SheetsSink
+    revision: str
+    #: Set when the environment is wrong: GET reports it, POST answers 503 with it.
+    settings_error: str | None = None
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    sink = (
+        SheetsSink(settings)
+        if settings.sink == "sheets"
+        else SqliteSink(settings.sqlite_path, settings.revision)
+    )
+    return Runtime(settings=settings, parser=make_parser(settings), sink=sink, revision=settings.revision)
+
+
+@functools.cache
+def runtime() -> Runtime:
+    try:
+        return build_runtime(load_settings())
+    except SettingsError as exc:
+        import os
+
+        fallback = Settings()
+        rt = build_runtime(fallback)
+        rt.revision = os.environ.get("K_REVISION", "local")
+        rt.settings_error = str(exc)
+        return rt
