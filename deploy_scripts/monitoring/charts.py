@@ -1,0 +1,170 @@
+"""Inline SVG charts (no JavaScript, no CDN: the page must work offline and as a saved file).
+
+Every chart is an <svg class="chart" data-chart=NAME> whose plotted values carry class="point"
+(or "bar") and data-value, so a headless browser's DOM says exactly what was drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from .marks import Mark
+
+WIDTH, HEIGHT = 560, 210
+LEFT, RIGHT, TOP, BOTTOM = 52, 14, 22, 30
+MARK_COLORS = {"deploy": "#1f77b4", "rollback": "#ff7f0e"}
+
+
+@dataclass
+class Series:
+    name: str
+    color: str
+    points: Sequence[tuple[datetime, float | None]]
+
+
+@dataclass
+class Axis:
+    start: datetime
+    end: datetime
+    y_max: float
+    unit: str  # "percent" | "seconds" | "count" | "mb"
+
+    def x(self, at: datetime) -> float:
+        span = (self.end - self.start).total_seconds() or 1.0
+        share = (at - self.start).total_seconds() / span
+        return LEFT + max(0.0, min(1.0, share)) * (WIDTH - LEFT - RIGHT)
+
+    def y(self, value: float) -> float:
+        share = value / self.y_max if self.y_max else 0.0
+        return TOP + (1 - max(0.0, min(1.0, share))) * (HEIGHT - TOP - BOTTOM)
+
+    def label(self, value: float) -> str:
+        if self.unit == "percent":
+            return f"{value * 100:.0f}%"
+        if self.unit == "seconds":
+            return f"{value:.3g}s"
+        if self.unit == "mb":
+            return f"{value:.0f}MB"
+        return f"{value:.3g}"
+
+
+def nice_max(values: Sequence[float], floor: float) -> float:
+    """A round axis top a little above the largest value: 1, 2, 2.5, 4 or 5 times a power of ten."""
+    top = max([floor, *values]) * 1.1
+    magnitude = 10 ** math.floor(math.log10(top))
+    return next(m * magnitude for m in (1, 2, 2.5, 4, 5, 10) if m * magnitude >= top)
+
+
+def _frame(name: str, title: str, axis: Axis, body: list[str], marks: Sequence[Mark], count: int) -> str:
+    grid = []
+    for step in range(5):
+        value = axis.y_max * step / 4
+        y = axis.y(value)
+        grid.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        grid.append(f'<text x="{LEFT - 4}" y="{y + 3:.1f}" class="ytick">{escape(axis.label(value))}</text>')
+    for at in (axis.start, axis.end):
+        anchor = "start" if at == axis.start else "end"
+        grid.append(f'<text x="{axis.x(at):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" class="xtick">{at:%m-%d %H:%M}Z</text>')  # fmt: skip
+    mark_svg = []
+    for mark in marks:
+        if not axis.start <= mark.at <= axis.end:
+            continue
+        x = axis.x(mark.at)
+        color = MARK_COLORS.get(mark.kind, "#555")
+        mark_svg.append(
+            f'<g class="mark mark-{escape(mark.kind)}"><title>{escape(mark.label)} at {mark.at:%Y-%m-%d %H:%M:%S}Z</title>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="{color}" stroke-dasharray="4 3"/>'
+            f'<text x="{x + 2:.1f}" y="{TOP + 9}" fill="{color}" class="marklabel">{escape(mark.kind)}</text></g>'
+        )  # fmt: skip
+    return (
+        f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
+        f'<svg class="chart" data-chart="{escape(name)}" data-values="{count}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">'
+        + "".join(grid) + "".join(body) + "".join(mark_svg) + "</svg></figure>"
+    )  # fmt: skip
+
+
+def line_chart(name: str, title: str, axis: Axis, series: Sequence[Series], marks: Sequence[Mark],
+               thresholds: Sequence[tuple[str, float]] = ()) -> str:  # fmt: skip
+    body, count = [], 0
+    for label, value in thresholds:
+        y = axis.y(value)
+        body.append(f'<g class="threshold"><title>{escape(label)}</title><line x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+                    f'y1="{y:.1f}" y2="{y:.1f}" stroke="#d62728" stroke-dasharray="6 4" stroke-width="1"/></g>')  # fmt: skip
+    for index, s in enumerate(series):
+        present = [(at, v) for at, v in s.points if v is not None]
+        if len(present) > 1:
+            path = " ".join(f"{axis.x(at):.1f},{axis.y(v):.1f}" for at, v in present)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{s.color}" stroke-width="2"/>')
+        for at, v in present:
+            count += 1
+            body.append(
+                f'<circle class="point" data-series="{escape(s.name)}" data-value="{v:.6g}" cx="{axis.x(at):.1f}" '
+                f'cy="{axis.y(v):.1f}" r="3" fill="{s.color}"><title>{escape(s.name)} {escape(axis.label(v))} at {at:%H:%M}Z</title></circle>'
+            )  # fmt: skip
+        body.append(f'<text x="{LEFT + 6 + 120 * index}" y="{TOP - 8}" fill="{s.color}" class="legend">{escape(s.name)}</text>')  # fmt: skip
+    return _frame(name, title, axis, body, marks, count)
+
+
+def stacked_bars(name: str, title: str, axis: Axis, width_seconds: float,
+                 stacks: Sequence[tuple[datetime, Sequence[tuple[str, str, float]]]], marks: Sequence[Mark]) -> str:  # fmt: skip
+    """One bar per bucket end time, segments (series, color, value) stacked from zero."""
+    span = (axis.end - axis.start).total_seconds() or 1.0
+    bar_width = max(2.0, (WIDTH - LEFT - RIGHT) * width_seconds / span - 2)
+    body, count, legend = [], 0, {}
+    for at, segments in stacks:
+        base = 0.0
+        for series, color, value in segments:
+            legend[series] = color
+            if not value:
+                continue
+            count += 1
+            top, bottom = axis.y(base + value), axis.y(base)
+            body.append(
+                f'<rect class="bar" data-series="{escape(series)}" data-value="{value:g}" x="{axis.x(at) - bar_width:.1f}" '
+                f'y="{top:.1f}" width="{bar_width:.1f}" height="{max(bottom - top, 0.5):.1f}" fill="{color}">'
+                f"<title>{escape(series)} {value:g} (bucket ending {at:%H:%M}Z)</title></rect>"
+            )  # fmt: skip
+            base += value
+    for index, (series, color) in enumerate(legend.items()):
+        body.append(f'<text x="{LEFT + 6 + 110 * index}" y="{TOP - 8}" fill="{color}" class="legend">{escape(series)}</text>')  # fmt: skip
+    return _frame(name, title, axis, body, marks, count)
+
+
+def revision_bars(name: str, title: str, rows: Sequence[tuple[str, float | None]], unit: str,
+                  limit: tuple[str, float] | None = None) -> str:  # fmt: skip
+    """Horizontal bars, one per revision (values in [0, 1] for percent, else scaled to the largest)."""
+    row_height, label_width, width = 22, 230, WIDTH
+    height = TOP + row_height * max(len(rows), 1) + 10
+    values = [v for _, v in rows if v is not None]
+    top = 1.0 if unit == "percent" else nice_max(values + ([limit[1]] if limit else []), 1e-9)
+    axis = Axis(datetime.min, datetime.min, top, unit)
+    scale = (width - label_width - 70) / top if top else 0
+    body, count = [], 0
+    for index, (revision, value) in enumerate(rows):
+        y = TOP + index * row_height
+        body.append(
+            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" class="revlabel">{escape(revision)}</text>'
+        )
+        if value is None:
+            body.append(f'<text x="{label_width + 4}" y="{y + 14}" class="na">n/a</text>')
+            continue
+        count += 1
+        body.append(
+            f'<rect class="bar" data-series="{escape(revision)}" data-value="{value:.6g}" x="{label_width}" y="{y + 3}" '
+            f'width="{max(value * scale, 1):.1f}" height="{row_height - 6}" fill="#4e79a7"/>'
+            f'<text x="{label_width + max(value * scale, 1) + 4:.1f}" y="{y + 14}" class="barvalue">{escape(axis.label(value))}</text>'
+        )  # fmt: skip
+    if limit is not None:
+        x = label_width + limit[1] * scale
+        body.append(f'<g class="threshold"><title>{escape(limit[0])}</title><line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 4}" '
+                    f'y2="{height - 6}" stroke="#d62728" stroke-dasharray="6 4"/></g>')  # fmt: skip
+    return (
+        f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
+        f'<svg class="chart" data-chart="{escape(name)}" data-values="{count}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">' + "".join(body) + "</svg></figure>"
+    )  # fmt: skip

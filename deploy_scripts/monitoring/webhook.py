@@ -1,0 +1,150 @@
+"""Slack-compatible webhook notifications: a JSON POST of `text` plus one attachment of fields.
+
+What is sent is built from the incident alone (rule, measured value, threshold, times, scope and
+revision names): never document contents, invoice numbers or anything from the environment. The
+URL itself is a credential (Slack puts the token in the path), so it is never printed or stored;
+messages name only its host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import RetryError, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from ..errors import ConfigError
+from .rules import format_value
+from .store import AlertStore, Transition
+
+Resolver = Callable[..., list]
+CHANNEL = "webhook"
+TIMEOUT_SECONDS = 10
+
+
+class WebhookRejected(Exception):
+    """The receiver answered, but not with a 2xx: worth retrying later, not now."""
+
+
+def _addresses(host: str, resolve: Resolver) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = resolve(host, None)
+    except (OSError, UnicodeError) as exc:
+        raise ConfigError(
+            f"webhook host {host!r} does not resolve ({exc}); check MONITOR_WEBHOOK_URL / --webhook"
+        ) from None
+    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or "?"
+
+
+def _loopback_name(host: str) -> bool:
+    """A loopback literal, or `localhost` (whose addresses are still checked after resolving)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
+    """Refuse anything but https, or http to loopback; refuse private, link-local (metadata) and other
+    internal addresses unless every address is loopback. Runs before any connection is made."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError("webhook URL must be an https:// URL (http:// only to 127.0.0.1, ::1 or localhost)")
+    if parts.username or parts.password:
+        raise ConfigError("webhook URL must not carry a user name or password")
+    if parts.scheme == "http" and not _loopback_name(host):
+        raise ConfigError(f"webhook URL to {host} must use https:// (plain http is allowed only to loopback)")
+    addresses = _addresses(host, resolve or socket.getaddrinfo)
+    if addresses and all(a.is_loopback for a in addresses):
+        return url
+    if parts.scheme != "https":  # "localhost" that does not resolve to loopback
+        raise ConfigError(f"webhook URL to {host} must use https:// (plain http is allowed only to loopback)")
+    internal = [a for a in addresses if a.is_private or a.is_link_local or a.is_reserved or a.is_multicast
+                or a.is_unspecified or a.is_loopback]  # fmt: skip
+    if internal:
+        raise ConfigError(
+            f"webhook host {host} resolves to internal address {internal[0]}; refusing to send alerts there"
+        )
+    return url
+
+
+def slack_payload(transition: Transition) -> dict:
+    incident = transition.incident
+    firing = transition.kind == "fired"
+    op = "<" if incident.breaches_when == "below" else ">"
+    value = incident.fired_value if firing else incident.resolved_value
+    when = incident.fired_at if firing else incident.resolved_at
+    state = "FIRING" if firing else "RESOLVED"
+    text = (
+        f"[{state}] {incident.title} {format_value(value, incident.unit)} "
+        f"(alert when {op} {format_value(incident.threshold, incident.unit)}) on {incident.scope}"
+    )
+    fields = [
+        ("alert", incident.rule),
+        ("measured", format_value(value, incident.unit)),
+        ("threshold", f"{op} {format_value(incident.threshold, incident.unit)}"),
+        ("scope", incident.scope),
+        ("revisions", incident.revisions or "n/a"),
+        ("incident", f"#{incident.id} fired {incident.fired_at.isoformat(timespec='seconds')}"),
+        ("at", when.isoformat(timespec="seconds") if when else "n/a"),
+    ]
+    attachment = {
+        "color": "#d62728" if firing else "#2ca02c",
+        "fallback": text,
+        "fields": [{"title": title, "value": value, "short": True} for title, value in fields],
+    }
+    return {"text": text, "attachments": [attachment]}
+
+
+class WebhookNotifier:
+    def __init__(self, url: str, post: Callable[..., requests.Response] = requests.post, attempts: int = 3,
+                 wait_seconds: float = 0.5):  # fmt: skip
+        self.url = url
+        self.host = host_of(url)
+        self._post = post
+        self._attempts = attempts
+        self._wait = wait_seconds
+
+    def send(self, payload: dict) -> None:
+        """POST with bounded retries on connection errors and non-2xx answers; raises on the last failure."""
+
+        @retry(
+            stop=stop_after_attempt(self._attempts),
+            wait=wait_exponential(multiplier=self._wait, max=5),
+            retry=retry_if_exception_type((requests.RequestException, WebhookRejected)),
+            reraise=True,
+        )
+        def attempt() -> None:
+            response = self._post(self.url, json=payload, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+            if not 200 <= response.status_code < 300:
+                raise WebhookRejected(f"HTTP {response.status_code}")
+
+        attempt()
+
+    def flush(self, store: AlertStore, now: datetime) -> list[str]:
+        """Deliver every queued notification; returns problems (host only, never the URL)."""
+        problems = []
+        for pending in store.pending(CHANNEL):
+            transition = Transition.model_validate(pending.payload)
+            try:
+                self.send(slack_payload(transition))
+            except (requests.RequestException, WebhookRejected, RetryError) as exc:
+                reason = exc.__class__.__name__ if isinstance(exc, requests.RequestException) else str(exc)
+                store.mark(pending.id, now, reason)
+                problems.append(f"webhook to {self.host} failed ({reason}); will retry on the next run")
+            else:
+                store.mark(pending.id, now, None)
+        return problems
