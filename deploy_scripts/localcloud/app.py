@@ -1,0 +1,123 @@
+"""The WSGI app: one loopback port, routed by host (proxy-mode gcloud) and path.
+
+gcloud, with localcloud's proxy properties, sends absolute-form requests such as
+`GET http://us-central1-run.localcloud/apis/...`; werkzeug sets the Host from them. Each made-up
+API host is mapped to a path prefix so the APIs cannot collide; plain loopback requests (function
+URLs, uploads, the Document AI / Sheets stand-ins) keep their paths.
+"""
+
+from __future__ import annotations
+
+import json
+
+import structlog
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .api_functions import functions_blueprint
+from .api_google import IAM_VERBS, answer_iam, google_blueprint
+from .api_run import run_blueprint
+from .controller import Controller
+from .errors import ApiError
+
+log = structlog.get_logger("localcloud")
+
+API_DOMAIN = "localcloud"
+HOST_PREFIXES = {
+    "cloudfunctions": "/_cloudfunctions",
+    "run": "/_run",
+    "cloudresourcemanager": "/_crm",
+    "serviceusage": "/_serviceusage",
+    "cloudbuild": "/_cloudbuild",
+    "iam": "/_iam",
+    "artifactregistry": "/_artifactregistry",
+}
+
+
+class HostDispatch:
+    """Rewrite `<api>.localcloud` hosts into path prefixes; refuse CONNECT (https via the proxy)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "CONNECT":
+            target = environ.get("PATH_INFO") or environ.get("HTTP_HOST", "")
+            log.warning("connect_refused", target=target)
+            body = json.dumps(
+                {
+                    "error": {
+                        "code": 501,
+                        "status": "UNIMPLEMENTED",
+                        "message": f"localcloud does not tunnel https ({target}); point this API at "
+                        f"http://<api>.{API_DOMAIN}/ with api_endpoint_overrides (see `localcloud gcloud-env`)",
+                    }
+                }
+            ).encode()
+            start_response(
+                "501 Not Implemented",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        host = (environ.get("HTTP_HOST") or "").split(":")[0].lower()
+        if host.endswith("." + API_DOMAIN):
+            label = host[: -len(API_DOMAIN) - 1]
+            api = label
+            if label.endswith("run") and label != "run":
+                # regional run host: us-central1-run.localcloud
+                environ["localcloud.region"] = label[: -len("-run")]
+                api = "run"
+            prefix = HOST_PREFIXES.get(api, f"/_unknown/{label}")
+            environ["localcloud.api"] = api
+            environ["PATH_INFO"] = prefix + (environ.get("PATH_INFO") or "/")
+        return self.app(environ, start_response)
+
+
+def _register_standins(app: Flask, state_dir) -> None:
+    try:
+        from deploy_scripts.localcloud.standins import register_standins
+    except ImportError:
+        return
+    register_standins(app, state_dir)
+
+
+def create_app(controller: Controller) -> Flask:
+    app = Flask("localcloud")
+    app.config["controller"] = controller
+    app.register_blueprint(functions_blueprint())
+    app.register_blueprint(run_blueprint())
+    app.register_blueprint(google_blueprint())
+    from .routing import routing_blueprint
+
+    app.register_blueprint(routing_blueprint())
+    _register_standins(app, controller.paths.root)
+
+    @app.before_request
+    def iam_and_audit():
+        api = request.environ.get("localcloud.api")
+        if api and request.method in ("GET", "POST") and request.path.endswith(IAM_VERBS):
+            return answer_iam(api, request.path)
+        return None
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return jsonify(exc.body()), exc.code
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 404:
+            log.warning(
+                "unhandled_request",
+                method=request.method,
+                host=request.host,
+                path=request.path,
+                api=request.environ.get("localcloud.api"),
+            )
+            message = f"localcloud does not implement {request.method} {request.host}{request.path}"
+        else:
+            message = exc.description or exc.name
+        status = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.code, "INVALID_ARGUMENT")
+        return jsonify({"error": {"code": exc.code, "message": message, "status": status}}), exc.code
+
+    app.wsgi_app = HostDispatch(app.wsgi_app)
+    return app

@@ -1,0 +1,24 @@
+"""Plain HTTP to loopback (never through an environment proxy)."""
+
+from __future__ import annotations
+
+import requests
+
+_session = requests.Session()
+_session.trust_env = False
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    return _session.get(url, timeout=kwargs.pop("timeout", 30), **kwargs)
+
+
+def post(url: str, **kwargs) -> requests.Response:
+    return _session.post(url, timeout=kwargs.pop("timeout", 30), **kwargs)
+
+
+def request(method: str, url: str, **kwargs) -> requests.Response:
+    return _session.request(method, url, timeout=kwargs.pop("timeout", 30), **kwargs)
+
+
+def served_revisions(url: str, calls: int = 6) -> set[str]:
+    return {get(url).json()["revision"] for _ in range(calls)}

@@ -1,0 +1,39 @@
+"""This project's own function (main.py + invoice_processing/) deployed by gcloud to localcloud."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deploy_scripts.localcloud.logs import read_revision_logs
+from deploy_scripts.localcloud.staging import stage_project_source
+
+from .conftest import REGION
+from .helpers import get
+
+pytestmark = [pytest.mark.gcloud, pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+def test_project_function_deploys_and_answers_health(gcloud, tmp_path, localcloud_dir):
+    try:
+        source = stage_project_source(tmp_path / "source")
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    result = gcloud(
+        "functions", "deploy", "process_invoice", "--gen2", "--runtime", "python312", "--region", REGION,
+        "--source", str(source), "--entry-point", "process_invoice", "--trigger-http",
+        "--set-env-vars", "INVOICE_PARSER=local,INVOICE_SINK=sqlite",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    fn = json.loads(
+        gcloud.value("functions", "describe", "process_invoice", "--region", REGION, "--format", "json")
+    )
+    revision = fn["serviceConfig"]["revision"]
+    assert revision.startswith("process-invoice-00001-")
+    answer = get(fn["url"])
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Localcloud-Revision"] == revision
+    assert answer.json()["revision"] == revision
+    assert (localcloud_dir / "revisions" / revision / "invoice_processing").is_dir()
+    assert all(record["revision"] == revision for record in read_revision_logs(localcloud_dir, revision))

@@ -1,0 +1,101 @@
+"""Pure parts: log records and reading, secret resolution, updateMask merging, traffic resolution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deploy_scripts.localcloud import shapes
+from deploy_scripts.localcloud.controller import _set_path
+from deploy_scripts.localcloud.logs import log_record, read_revision_logs
+from deploy_scripts.localcloud.secrets import SecretMissing, resolve_secret_env
+from deploy_scripts.localcloud.settings import StatePaths
+
+
+def test_plain_lines_are_wrapped_with_severity_from_the_stream():
+    out = log_record("hello\n", "stdout", "fn-00001-abc")
+    err = log_record("Traceback (most recent call last):", "stderr", "fn-00001-abc")
+    assert (out["severity"], out["message"], out["stream"], out["revision"]) == (
+        "INFO",
+        "hello",
+        "stdout",
+        "fn-00001-abc",
+    )
+    assert (err["severity"], err["stream"]) == ("ERROR", "stderr")
+
+
+def test_json_lines_are_kept_and_completed():
+    line = json.dumps(
+        {"severity": "WARNING", "message": "invoice_failed", "correlation_id": "c1", "revision": "own"}
+    )
+    record = log_record(line, "stdout", "fn-00002-xyz")
+    assert record["revision"] == "own"  # the function's own field wins
+    assert record["correlation_id"] == "c1" and "timestamp" in record and "stream" not in record
+
+
+def test_secret_values_are_redacted():
+    record = log_record('{"message": "token abc123 used"}', "stdout", "r", secrets=["abc123"])
+    assert record["message"] == "token [REDACTED] used"
+
+
+def test_read_revision_logs_filters_by_revision_and_since(tmp_path):
+    paths = StatePaths(tmp_path).create()
+    paths.revision_log("a-00001-aaa").write_text(
+        json.dumps({"message": "old", "timestamp": "2026-01-01T00:00:00Z"})
+        + "\n{cut off\n"
+        + json.dumps({"message": "new", "timestamp": "2026-01-02T00:00:00Z"})
+        + "\n"
+    )
+    paths.revision_log("b-00001-bbb").write_text(
+        json.dumps({"message": "other", "timestamp": "2026-01-03T00:00:00Z"}) + "\n"
+    )
+    assert [r["message"] for r in read_revision_logs(tmp_path, "a-00001-aaa")] == ["old", "new"]
+    assert [r["message"] for r in read_revision_logs(tmp_path, since="2026-01-01T12:00:00Z")] == [
+        "new",
+        "other",
+    ]
+    assert list(read_revision_logs(tmp_path, "missing-00001-zzz")) == []
+
+
+def test_secrets_pick_latest_or_numbered_version(tmp_path):
+    paths = StatePaths(tmp_path).create()
+    paths.secrets_toml.write_text('plain = "p"\nversioned = { "1" = "one", "10" = "ten", "2" = "two" }\n')
+    refs = [
+        {"key": "A", "secret": "plain", "version": "latest"},
+        {"key": "B", "secret": "versioned", "version": "latest"},
+        {"key": "C", "secret": "versioned", "version": "2"},
+    ]
+    assert resolve_secret_env(paths, refs) == {"A": "p", "B": "ten", "C": "two"}
+    with pytest.raises(SecretMissing, match=r"secret \[versioned\] has no version \[3\]"):
+        resolve_secret_env(paths, [{"key": "D", "secret": "versioned", "version": "3"}])
+
+
+def test_update_mask_paths_in_snake_case_copy_or_remove():
+    target = {
+        "serviceConfig": {"environmentVariables": {"A": "1"}, "timeoutSeconds": 60},
+        "labels": {"x": "y"},
+    }
+    source = {"serviceConfig": {"environmentVariables": {"B": "2"}}}
+    _set_path(target, "service_config.environment_variables", source)
+    _set_path(target, "labels", source)
+    assert target == {"serviceConfig": {"environmentVariables": {"B": "2"}, "timeoutSeconds": 60}}
+
+
+def test_traffic_resolution_names_latest_ready_revision():
+    fn = {
+        "traffic": [{"latestRevision": True, "percent": 70}, {"revisionName": "s-00001-aaa", "percent": 30}],
+        "latestReady": "s-00003-ccc",
+    }
+    assert shapes.serving_revisions(fn) == {"s-00003-ccc": 70, "s-00001-aaa": 30}
+    assert shapes.traffic_is_latest(fn["traffic"]) is False
+    assert (
+        shapes.serving_revisions({"traffic": [{"latestRevision": True, "percent": 100}], "latestReady": None})
+        == {}
+    )
+
+
+def test_service_name_and_project_number():
+    assert shapes.service_name("process_invoice") == "process-invoice"
+    number = shapes.project_number("freckled-hen-analytics")
+    assert len(number) == 12 and number == shapes.project_number("freckled-hen-analytics")
