@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "deploy.toml"
+SECRET_REF = re.compile(r"[A-Za-z0-9_-]{1,255}:(latest|[0-9]+)")
+
+#: environment variable -> (dotted config key, type); they override the file, flags override both.
+ENV_OVERRIDES: dict[str, tuple[str, type]] = {
+    "DEPLOY_ENV": ("default_env", str),
+    "DEPLOY_STATE_DIR": ("state_dir", str),
+    "DEPLOY_BACKUPS_KEEP": ("backups.keep", int),
+    "DEPLOY_TIMEOUT_SECONDS": ("deploy.deploy_timeout_seconds", float),
+    "DEPLOY_LOAD_SAMPLE_REQUESTS": ("deploy.load_sample_requests", int),
+}
 
 
 class _Strict(BaseModel):
@@ -23,6 +34,8 @@ class ReadinessThresholds(_Strict):
     min_readiness_score: float = Field(0.95, ge=0, le=1)
     min_reference_accuracy: float = Field(0.90, ge=0, le=1)
     min_price_accuracy: float = Field(0.95, ge=0, le=1)
+    #: Golden invoices are exact: one price that disagrees with ground truth is a regression.
+    max_price_mismatches: int = Field(0, ge=0)
     min_quantity_accuracy: float = Field(0.95, ge=0, le=1)
     min_description_accuracy: float = Field(0.95, ge=0, le=1)
     min_invoice_number_rate: float = Field(1.0, ge=0, le=1)
@@ -69,7 +82,7 @@ class Thresholds(_Strict):
 
 class Environment(_Strict):
     target: Literal["localcloud", "gcloud"]
-    function: str
+    function: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
     entry_point: str = "process_invoice"
     project: str
     region: str = "us-central1"
@@ -79,6 +92,42 @@ class Environment(_Strict):
     env_vars: dict[str, str] = Field(default_factory=dict)
     #: NAME -> "secret-name:version" (Secret Manager references; never values).
     secrets: dict[str, str] = Field(default_factory=dict)
+    allow_unauthenticated: bool = True
+    #: localcloud only: its state directory (None: localcloud's own default).
+    localcloud_dir: Path | None = None
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_references_only(cls, value: dict[str, str]) -> dict[str, str]:
+        # A value that is not "name:version" is most likely a pasted secret; refuse it.
+        for key, ref in value.items():
+            if not SECRET_REF.fullmatch(ref):
+                raise ValueError(f"{key}: must be a Secret Manager reference 'secret-name:version'")
+        return value
+
+    @property
+    def service(self) -> str:
+        """The Cloud Run service that backs a 2nd gen function (underscores become hyphens)."""
+        return self.function.lower().replace("_", "-")
+
+
+class DeploySettings(_Strict):
+    """How the pipeline itself behaves (not the function)."""
+
+    deploy_timeout_seconds: float = Field(600, gt=0)
+    gcloud_timeout_seconds: float = Field(120, gt=0)
+    health_attempts: int = Field(5, ge=1)
+    load_sample_requests: int = Field(4, ge=0)
+    #: `gcloud functions deploy` answers 409 "unable to queue the operation" while another one runs.
+    conflict_retries: int = Field(3, ge=0)
+
+
+class WatchSettings(_Strict):
+    interval_seconds: float = Field(15, gt=0)
+    #: consecutive breaching evaluations before a rollback (one bad window is not enough)
+    failure_limit: int = Field(2, ge=1)
+    #: fewer events than this in a window is "inconclusive", never a rollback
+    min_events: int = Field(3, ge=1)
 
 
 class Backups(_Strict):
@@ -89,6 +138,8 @@ class DeployConfig(_Strict):
     default_env: str = "local"
     state_dir: Path = Path(".deploy")
     backups: Backups = Field(default_factory=Backups)
+    deploy: DeploySettings = Field(default_factory=DeploySettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
     environments: dict[str, Environment]
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
@@ -108,8 +159,26 @@ def _describe(error: ValidationError, path: Path) -> str:
     return f"{path}: " + "; ".join(problems)
 
 
+def _apply_env_overrides(raw: dict, path: Path) -> None:
+    for var, (key, kind) in ENV_OVERRIDES.items():
+        value = os.environ.get(var)
+        if not value:
+            continue
+        try:
+            converted = kind(value)
+        except ValueError:
+            raise ConfigError(
+                f"{path}: {key}: environment variable {var}={value!r} is not a {kind.__name__}"
+            ) from None
+        *parents, leaf = key.split(".")
+        node = raw
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = converted
+
+
 def load_config(path: Path | str | None = None) -> DeployConfig:
-    """Load and validate the config; DEPLOY_CONFIG, DEPLOY_ENV and DEPLOY_STATE_DIR override the file."""
+    """Load and validate the config; DEPLOY_CONFIG names the file, ENV_OVERRIDES override its values."""
     path = Path(path or os.environ.get("DEPLOY_CONFIG") or DEFAULT_CONFIG)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -119,13 +188,13 @@ def load_config(path: Path | str | None = None) -> DeployConfig:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    if os.environ.get("DEPLOY_ENV"):
-        raw["default_env"] = os.environ["DEPLOY_ENV"]
-    if os.environ.get("DEPLOY_STATE_DIR"):
-        raw["state_dir"] = os.environ["DEPLOY_STATE_DIR"]
+    _apply_env_overrides(raw, path)
     try:
         config = DeployConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path)) from None
-    config.environment()  # the default must exist
+    try:
+        config.environment()  # the default must exist
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: default_env: {exc}") from None
     return config

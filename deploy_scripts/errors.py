@@ -17,3 +17,39 @@ class GateFailed(DeployError):
     """A readiness or verification gate measured a value past its threshold."""
 
     exit_code = 1
+
+
+class LockHeld(DeployError):
+    """Another deploy or rollback of the same function is running."""
+
+    exit_code = 1
+
+
+class GcloudFailed(DeployError):
+    """A gcloud command exited non-zero or timed out; the message carries gcloud's own words."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, returncode: int | None = None, stderr: str = "", timed_out=False):
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+        self.timed_out = timed_out
+
+
+class BackupInvalid(DeployError):
+    """A backup is missing, incomplete or fails its checksum; it is never used."""
+
+    exit_code = 1
+
+
+class VerificationFailed(DeployError):
+    """The live function failed post-deploy or post-rollback verification."""
+
+    exit_code = 1
+
+
+class RollbackFailed(DeployError):
+    """No verified revision or usable backup could be put back in service."""
+
+    exit_code = 1

@@ -1,0 +1,97 @@
+"""`deploy --action deploy|status|validate`: a thin layer over deploy_scripts.pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..config import REPO_ROOT
+from ..pipeline.deploy import DeployOptions, run_deploy
+from ..pipeline.gate_stage import run_gate_for_source
+from ..pipeline.plan import dry_run as plan_dry_run
+from ..pipeline.render import RichReporter, render_record, render_status
+from ..pipeline.run import SilentReporter
+from ..pipeline.status import status
+from ..pipeline.target import resolve_target
+from .options import common_options, console, emit_json, guarded, load
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--action", type=click.Choice(["deploy", "status", "validate"]), default="deploy", show_default=True
+)
+@common_options
+@click.option("--skip-validation", is_flag=True, help="Skip the readiness gate (emergencies only; recorded).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the masked gcloud command, config vs live and the gate; change nothing.",
+)
+@click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=REPO_ROOT,
+              help="Directory holding main.py, requirements.txt and invoice_processing/ (default: this repository).")  # fmt: skip
+def main(
+    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir
+) -> None:
+    """Deploy process_invoice through the gated pipeline, or show what is live."""
+
+    def body() -> int:
+        config = load(config_path, env_name, state_dir)
+        out = console()
+        if action == "status":
+            data = status(resolve_target(config, env_name), config, config.resolved_state_dir())
+            emit_json(data) if as_json else render_status(data, out)
+            return 0
+        if action == "validate":
+            return _validate(config, source_dir, invoices_dir, as_json, out)
+        if dry_run:
+            plan = plan_dry_run(config, env_name, source_dir, skip_validation, invoices_dir)
+            emit_json(plan) if as_json else _render_plan(plan, out)
+            return 0 if plan["gate"].get("passed", True) else 1
+        reporter = SilentReporter() if as_json else RichReporter(out)
+        options = DeployOptions(env_name, source_dir, skip_validation, invoices_dir)
+        record = run_deploy(config, options, reporter)
+        emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
+            record, out
+        )
+        return 0
+
+    guarded(body, as_json)
+
+
+def _validate(config, source_dir, invoices_dir, as_json, out) -> int:
+    outcome = run_gate_for_source(config, source_dir, invoices_dir)
+    if as_json:
+        emit_json(outcome.report)
+    elif outcome.native is not None:
+        from ..gate import render_report
+
+        render_report(outcome.native, out)
+    else:
+        out.print(f"gate {'passed' if outcome.passed else 'FAILED'}: {outcome.summary()}")
+    return 0 if outcome.passed else 1
+
+
+def _render_plan(plan: dict, out) -> None:
+    out.print(f"[bold]dry run[/] of {plan['function']} ({plan['env']}): nothing will be changed")
+    out.print("command:")
+    out.print("  " + " ".join(_quote(a) for a in plan["command"]), soft_wrap=True)
+    out.print(
+        f"source: {plan['source']['dir']} ({plan['source']['files']} files, sha256 {plan['source']['sha256']})"
+    )
+    if plan["differences"]:
+        out.print("config vs live:")
+        for diff in plan["differences"]:
+            out.print(f"  {diff['setting']}: config {diff['config']}  live {diff['live']}")
+    else:
+        out.print("config vs live: no differences")
+    gate = plan["gate"]
+    out.print(
+        "gate: skipped"
+        if gate.get("skipped")
+        else f"gate: {'passed' if gate['passed'] else 'FAILED'} ({gate['summary']})"
+    )
+
+
+def _quote(arg: str) -> str:
+    return f"'{arg}'" if any(c in arg for c in " \"'$") else arg

@@ -1,0 +1,85 @@
+"""Click options shared by `deploy` and `rollback`, defined once.
+
+Precedence: a flag beats an environment variable beats config/deploy.toml (the file feeds the
+defaults, as pip-tools does with its config file). Commands call `load(...)` once and get the
+validated config with the flags applied.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from ..config import DeployConfig, load_config
+from ..errors import DeployError
+
+
+def common_options(command: Callable) -> Callable:
+    decorators = [
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Config file (default: DEPLOY_CONFIG or config/deploy.toml)."),
+        click.option("--env", "env_name", default=None, metavar="NAME",
+                     help="Environment from the config (default: DEPLOY_ENV or the config's default_env)."),
+        click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="State directory (default: DEPLOY_STATE_DIR or the config's state_dir)."),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout."),
+        click.option("--invoices-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+                     help="Golden invoices for gate and verification (default: test_invoices/)."),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def load(config_path: Path | None, env_name: str | None, state_dir: Path | None) -> DeployConfig:
+    config = load_config(config_path)
+    updates: dict[str, Any] = {}
+    if state_dir is not None:
+        updates["state_dir"] = state_dir.resolve()
+    if env_name is not None:
+        config.environment(env_name)  # unknown names fail here, with the known ones listed
+        updates["default_env"] = env_name
+    return config.model_copy(update=updates)
+
+
+def console() -> Console:
+    # Piped output (CI logs, `| less`) gets a wide table rather than rich's 80-column default.
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+def fail(exc: DeployError, as_json: bool) -> None:
+    """Print a typed error the way the user asked for and exit with its code."""
+    if as_json:
+        record = getattr(exc, "record", None)
+        emit_json(
+            {
+                "ok": False,
+                "error": str(exc),
+                "error_type": exc.__class__.__name__,
+                "exit_code": exc.exit_code,
+                "record": record.model_dump(mode="json") if record is not None else None,
+            }
+        )
+    else:
+        click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def guarded(body: Callable[[], int | None], as_json: bool) -> None:
+    """Run a command body: typed errors become their exit codes (click's usage errors exit 2 itself)."""
+    try:
+        code = body()
+    except DeployError as exc:
+        fail(exc, as_json)
+    else:
+        sys.exit(code or 0)

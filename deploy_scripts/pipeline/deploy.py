@@ -1,0 +1,242 @@
+"""`deploy --action deploy`: lock -> gate -> backup -> deploy -> verify -> decide, one record per run."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import REPO_ROOT, DeployConfig
+from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, VerificationFailed
+from .backup import BackupStore
+from .checks import summarize, truth
+from .gate_stage import GateOutcome, run_gate_for_source
+from .gcloud import serving_revision, traffic_split
+from .lock import FunctionLock
+from .records import Check, KnownGood, KnownGoodStore, RunRecord, utc_now
+from .run import Reporter, Run
+from .source import tree_sha256, unpack
+from .target import Target, resolve_target
+from .verify import Verification, verify_live
+
+
+@dataclass
+class DeployOptions:
+    env_name: str | None = None
+    source_dir: Path = REPO_ROOT
+    skip_validation: bool = False
+    invoices_dir: Path | None = None
+
+
+def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter | None = None) -> RunRecord:
+    """Returns the finished record on success; raises a DeployError (with `.record`) otherwise."""
+    target = resolve_target(config, options.env_name)
+    state_dir = config.resolved_state_dir()
+    run = Run(
+        "deploy", target.env_name, target.environment.function, state_dir, reporter,
+        skip_validation=options.skip_validation, source_dir=str(options.source_dir),
+    )  # fmt: skip
+    lock = FunctionLock(state_dir, target.key, run.id, "deploy")
+    lock.acquire()  # raises LockHeld before anything is written
+    try:
+        return _pipeline(run, target, config, options)
+    except DeployError as exc:
+        if run.record.status == "running":
+            run.finish("failed", str(exc))
+        exc.record = run.record  # type: ignore[attr-defined]
+        raise
+    except BaseException as exc:
+        # Ctrl-C or a bug: whatever was deployed is unverified, so the next run must check it.
+        stage = run.record.current_stage
+        run.finish("interrupted", f"{exc.__class__.__name__} during stage {stage!r}: {exc}")
+        raise
+    finally:
+        lock.release()
+        shutil.rmtree(state_dir / "staging" / run.id, ignore_errors=True)
+
+
+def _pipeline(run: Run, target: Target, config: DeployConfig, options: DeployOptions) -> RunRecord:
+    from ..rollback.paths import recover_interrupted
+
+    with run.stage("lock") as stage:
+        stage.detail["lock"] = target.key
+    run.record.recovered = recover_interrupted(run, target, config, options.invoices_dir)
+    _gate(run, config, options)
+    manifest, staging = _backup(run, target, config, options)
+    new_revision = _deploy(run, target, staging, manifest)
+    verification = _verify(run, target, config, new_revision, options)
+    return _decide(run, target, config, verification, new_revision, manifest.id, options)
+
+
+def _gate(run: Run, config: DeployConfig, options: DeployOptions) -> GateOutcome | None:
+    with run.stage("gate") as stage:
+        if options.skip_validation:
+            stage.status = "skipped"
+            stage.detail["skipped"] = f"--skip-validation by {run.record.actor} (emergencies only)"
+            run.log.warning("gate_skipped", actor=run.record.actor)
+            return None
+        outcome = run_gate_for_source(config, options.source_dir, options.invoices_dir)
+        stage.detail.update(
+            passed=outcome.passed, readiness_score=round(outcome.readiness_score, 4), extractor=outcome.extractor_path,
+            failed_checks=outcome.failed_checks(),
+        )  # fmt: skip
+        run.record.checks.append(
+            truth("gate", outcome.passed, round(outcome.readiness_score, 4), outcome.summary())
+        )
+        if not outcome.passed:
+            run.record.decision.outcome = "aborted"
+            run.record.decision.reason = f"gate failed: {outcome.summary()}"
+            error = GateFailed(f"the readiness gate failed ({outcome.summary()}); nothing was deployed")
+            error.gate = outcome  # type: ignore[attr-defined]
+            raise error
+        return outcome
+
+
+def _backup(run: Run, target: Target, config: DeployConfig, options: DeployOptions):
+    with run.stage("backup") as stage:
+        live = target.gcloud.describe()  # None: the function does not exist yet
+        service = target.gcloud.service() if live else None
+        serving = serving_revision(service)
+        run.record.revision_before = serving
+        manifest, archive = BackupStore(run.state_dir).create(
+            run.id, target.env_name, target.environment, options.source_dir, live, None, serving
+        )
+        staging = unpack(archive.zip_path, run.state_dir / "staging" / run.id)
+        manifest.staged_tree_sha256 = tree_sha256(staging)
+        BackupStore(run.state_dir).save(manifest)
+        run.record.backup_id = manifest.id
+        stage.detail.update(
+            backup=manifest.id, source_sha256=archive.sha256, files=len(archive.files), git_commit=manifest.git_commit,
+            serving_revision=serving, function_existed=live is not None,
+        )  # fmt: skip
+        return manifest, staging
+
+
+def _deploy(run: Run, target: Target, staging: Path, manifest) -> str:
+    with run.stage("deploy") as stage:
+        from .gcloud import deploy_command, mask_command
+
+        run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
+        try:
+            target.gcloud.deploy(staging)
+        except GcloudFailed:
+            stage.detail["gcloud"] = target.gcloud.history[-1:]
+            _restore_if_moved(run, target)
+            raise
+        described = target.gcloud.describe() or {}
+        revision = described.get("serviceConfig", {}).get("revision")
+        if not revision:
+            raise VerificationFailed("gcloud reported success but the function names no serving revision")
+        service = target.gcloud.service()
+        if serving_revision(service) != revision:
+            # A rollback pinned traffic to an old revision: move it to the one just built.
+            stage.detail["traffic_was"] = traffic_split(service)
+            target.gcloud.route_all_traffic(None)
+        run.record.revision_after = revision
+        BackupStore(run.state_dir).save(manifest.model_copy(update={"deployed_revision": revision}))
+        deploy_calls = [h for h in target.gcloud.history if h["command"][1:3] == ["functions", "deploy"]]
+        stage.detail.update(
+            revision=revision, gcloud_seconds=deploy_calls[-1]["seconds"] if deploy_calls else None
+        )
+        return revision
+
+
+def _restore_if_moved(run: Run, target: Target) -> None:
+    """A deploy that failed (or timed out) may still have moved traffic: say so in the record."""
+    try:
+        now = serving_revision(target.gcloud.service())
+    except GcloudFailed:
+        return
+    if now and now != run.record.revision_before:
+        run.record.revision_after = now
+        run.reporter.note(
+            f"traffic moved to {now} although gcloud reported failure; the next run will verify it"
+        )
+
+
+def _verify(run: Run, target: Target, config: DeployConfig, revision: str, options: DeployOptions):
+    with run.stage("verify") as stage:
+        service = target.gcloud.service()
+        serving = serving_revision(service)
+        traffic = truth("new_revision_serving_100", serving == revision, serving, f"expected {revision}")
+        url = target.live_url()
+        stage.detail.update(url=url, traffic=traffic_split(service))
+        if not url:
+            verification_checks = [
+                traffic,
+                Check(name="function_url", passed=False, detail="the function has no URL"),
+            ]
+            run.record.checks += verification_checks
+            return verification_checks
+        try:
+            verification = verify_live(
+                url, revision, config, invoices_dir=options.invoices_dir, read_events=target.read_events
+            )
+        except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check, never a pass
+            verification = Verification(
+                [truth("verification_error", False, exc.__class__.__name__, str(exc))]
+            )
+        checks = [traffic, *verification.checks]
+        run.record.checks += checks
+        run.record.metrics.update(verification.metrics)
+        stage.detail["passed"] = all(c.passed for c in checks)
+        if not stage.detail["passed"]:
+            stage.status = "failed"
+            stage.error = summarize(checks)
+        return checks
+
+
+def _decide(
+    run: Run,
+    target: Target,
+    config: DeployConfig,
+    checks: list[Check],
+    revision: str,
+    backup_id: str,
+    options,
+) -> RunRecord:
+    from ..rollback.paths import roll_back
+
+    failed = [c for c in checks if not c.passed]
+    with run.stage("decide") as stage:
+        if not failed:
+            KnownGoodStore(run.state_dir).add(
+                target.key,
+                KnownGood(
+                    revision=revision,
+                    backup_id=backup_id,
+                    verified_at=utc_now().isoformat(timespec="seconds"),
+                    run_id=run.id,
+                ),
+            )
+            run.record.decision.outcome = "keep"
+            run.record.decision.reason = summarize(checks)
+            stage.detail["outcome"] = "keep"
+        else:
+            stage.detail["outcome"] = "roll back"
+            stage.detail["failed"] = [c.name for c in failed]
+    if not failed:
+        _prune(run, config)
+        return run.finish("succeeded")
+    reason = f"verification of {revision} failed: {summarize(checks)}"
+    run.record.decision.failed_checks = failed
+    run.record.decision.reason = reason
+    run.reporter.note(reason)
+    try:
+        outcome = roll_back(run, target, config, invoices_dir=options.invoices_dir)
+    except (RollbackFailed, GcloudFailed) as exc:
+        run.record.decision.outcome = "rollback_failed"
+        run.finish("failed", f"{reason}; automatic rollback failed: {exc}")
+        raise VerificationFailed(f"{reason}; automatic rollback FAILED: {exc}") from None
+    run.record.decision.outcome = "rolled_back"
+    run.record.revision_after = outcome.revision
+    run.finish("rolled_back", reason)
+    _prune(run, config)
+    raise VerificationFailed(f"{reason}; rolled back to {outcome.revision} ({outcome.path} path, verified)")
+
+
+def _prune(run: Run, config: DeployConfig) -> None:
+    protected = KnownGoodStore(run.state_dir).latest_backup_ids() | {run.record.backup_id or ""}
+    removed = BackupStore(run.state_dir).prune(config.backups.keep, protected)
+    if removed:
+        run.log.info("backups_pruned", removed=removed)

@@ -1,0 +1,247 @@
+"""The gcloud commands the pipeline runs, built from config as argument lists (never a shell).
+
+Environment values are masked wherever a command is shown; secrets only ever appear as Secret
+Manager references. gcloud's own failures are reported in gcloud's own words.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from ..config import Environment
+from ..errors import GcloudFailed
+
+MASK = "***"
+_DELIMITERS = ("@", "|", "~", ";", "#", "%")
+#: gcloud's words when another operation on the same function is still running.
+_CONFLICT_MARKERS = ("unable to queue the operation", "ABORTED", "already in progress")
+
+
+def _env_vars_argument(values: dict[str, str]) -> str:
+    joined = ",".join(f"{k}={v}" for k, v in sorted(values.items()))
+    if not any("," in v for v in values.values()):
+        return joined
+    # gcloud's alternate-delimiter syntax (`gcloud topic escaping`) for values holding commas.
+    for delimiter in _DELIMITERS:
+        if not any(delimiter in f"{k}={v}" for k, v in values.items()):
+            return f"^{delimiter}^" + delimiter.join(f"{k}={v}" for k, v in sorted(values.items()))
+    raise GcloudFailed("environment values use every delimiter gcloud can escape; simplify a value")
+
+
+def location_flags(env: Environment) -> list[str]:
+    return ["--project", env.project, "--region", env.region]
+
+
+def deploy_command(env: Environment, source_dir: Path) -> list[str]:
+    command = [
+        "gcloud", "functions", "deploy", env.function, "--gen2",
+        *location_flags(env),
+        "--runtime", env.runtime,
+        "--entry-point", env.entry_point,
+        "--source", str(source_dir),
+        "--trigger-http",
+        "--allow-unauthenticated" if env.allow_unauthenticated else "--no-allow-unauthenticated",
+        "--memory", env.memory,
+        "--timeout", env.timeout,
+    ]  # fmt: skip
+    if env.env_vars:
+        command += ["--set-env-vars", _env_vars_argument(env.env_vars)]
+    else:
+        command += ["--clear-env-vars"]
+    if env.secrets:
+        command += ["--set-secrets", ",".join(f"{k}={ref}" for k, ref in sorted(env.secrets.items()))]
+    return command + ["--quiet", "--format", "json"]
+
+
+def mask_command(command: list[str], env: Environment) -> list[str]:
+    """The command as it may be shown: every environment value replaced by ***."""
+    masked = list(command)
+    for index, arg in enumerate(masked[:-1]):
+        if arg == "--set-env-vars":
+            masked[index + 1] = ",".join(f"{k}={MASK}" for k in sorted(env.env_vars))
+    return masked
+
+
+def mask_text(text: str, env: Environment) -> str:
+    """Scrub environment values out of free text (gcloud's stderr can echo them back)."""
+    for value in sorted(env.env_vars.values(), key=len, reverse=True):
+        if len(value) >= 3:
+            text = text.replace(value, MASK)
+    return text
+
+
+def _not_found(stderr: str) -> bool:
+    lowered = stderr.lower()
+    return "not_found" in lowered or "404" in stderr or "not found" in lowered or "cannot find" in lowered
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, GcloudFailed) and any(m in exc.stderr for m in _CONFLICT_MARKERS)
+
+
+def _gcloud_words(stderr: str) -> str:
+    """gcloud's own error line(s): from the first ERROR: line on, without progress noise."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if line.startswith("ERROR:"):
+            return " ".join(lines[index : index + 4])
+    return " ".join(lines[-3:]) if lines else "(no output)"
+
+
+@dataclass
+class Gcloud:
+    env: Environment
+    process_env: dict[str, str]
+    timeout: float = 120.0
+    deploy_timeout: float = 600.0
+    conflict_retries: int = 3
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def run(self, command: list[str], timeout: float | None = None) -> str:
+        timeout = timeout or self.timeout
+        shown = mask_command(command, self.env)
+        started = time.monotonic()
+        try:
+            result = subprocess.run(
+                command, env=self.process_env, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            self.history.append(
+                {"command": shown, "timed_out": True, "seconds": round(time.monotonic() - started, 2)}
+            )
+            raise GcloudFailed(
+                f"`{' '.join(shown[:4])}` did not finish within {timeout:.0f}s and was stopped; the operation "
+                "may still complete on the server: check `deploy --action status`",
+                timed_out=True,
+                stderr=mask_text(str(exc.stderr or ""), self.env),
+            ) from None
+        except FileNotFoundError:
+            raise GcloudFailed(
+                "gcloud is not installed or not on PATH; install the Google Cloud SDK"
+            ) from None
+        seconds = round(time.monotonic() - started, 2)
+        self.history.append({"command": shown, "returncode": result.returncode, "seconds": seconds})
+        if result.returncode != 0:
+            stderr = mask_text(result.stderr, self.env)
+            raise GcloudFailed(
+                f"`{' '.join(shown[:4])}` failed (exit {result.returncode}): {_gcloud_words(stderr)}",
+                returncode=result.returncode,
+                stderr=stderr,
+            )
+        return result.stdout
+
+    def run_json(self, command: list[str], timeout: float | None = None) -> Any:
+        output = self.run([*command, "--format", "json"], timeout)
+        try:
+            return json.loads(output or "null")
+        except ValueError:
+            raise GcloudFailed(
+                f"`{' '.join(command[:4])}` printed something that is not JSON: {output[:200]!r}"
+            ) from None
+
+    # -- the commands ------------------------------------------------------------------------------
+
+    def deploy(self, source_dir: Path) -> list[str]:
+        """Deploy; retries only gcloud's 409 "unable to queue" (another operation still running)."""
+        command = deploy_command(self.env, source_dir)
+        self.run_retrying_conflicts(command, self.deploy_timeout)
+        return mask_command(command, self.env)
+
+    def run_retrying_conflicts(self, command: list[str], timeout: float, wait_seconds: float = 2.0) -> str:
+        for attempt in Retrying(
+            retry=retry_if_exception(_is_conflict),
+            stop=stop_after_attempt(self.conflict_retries + 1),
+            wait=wait_exponential(multiplier=wait_seconds, max=20),
+            reraise=True,
+        ):
+            with attempt:
+                return self.run(command, timeout)
+        raise AssertionError("unreachable: Retrying either returns or re-raises")
+
+    def describe(self) -> dict | None:
+        """The live function, or None when it does not exist."""
+        try:
+            return self.run_json(
+                ["gcloud", "functions", "describe", self.env.function, "--gen2", *location_flags(self.env)]
+            )
+        except GcloudFailed as exc:
+            if _not_found(exc.stderr):
+                return None
+            raise
+
+    def revisions(self) -> list[dict]:
+        return (
+            self.run_json(
+                [
+                    "gcloud",
+                    "run",
+                    "revisions",
+                    "list",
+                    "--service",
+                    self.env.service,
+                    *location_flags(self.env),
+                ]
+            )
+            or []
+        )
+
+    def service(self) -> dict | None:
+        try:
+            return self.run_json(
+                ["gcloud", "run", "services", "describe", self.env.service, *location_flags(self.env)]
+            )
+        except GcloudFailed as exc:
+            if _not_found(exc.stderr):
+                return None
+            raise
+
+    def route_all_traffic(self, revision: str | None) -> None:
+        """100% to `revision`, or back to the latest revision when None (`--to-latest`)."""
+        target = ["--to-revisions", f"{revision}=100"] if revision else ["--to-latest"]
+        self.run(
+            [
+                "gcloud",
+                "run",
+                "services",
+                "update-traffic",
+                self.env.service,
+                *target,
+                *location_flags(self.env),
+                "--quiet",
+            ]
+        )
+
+
+def revision_names(revisions: list[dict]) -> list[str]:
+    return [r.get("metadata", {}).get("name", "") for r in revisions if r.get("metadata", {}).get("name")]
+
+
+def traffic_split(service: dict | None) -> list[dict]:
+    """[{revision, percent, latest}] from a Knative service's status.traffic."""
+    if not service:
+        return []
+    split = []
+    for entry in service.get("status", {}).get("traffic", []) or []:
+        split.append(
+            {
+                "revision": entry.get("revisionName"),
+                "percent": entry.get("percent", 0),
+                "latest": bool(entry.get("latestRevision")),
+            }
+        )
+    return split
+
+
+def serving_revision(service: dict | None) -> str | None:
+    """The revision receiving 100% of traffic, or None when traffic is split or unknown."""
+    for entry in traffic_split(service):
+        if entry["percent"] == 100:
+            return entry["revision"] or (service or {}).get("status", {}).get("latestReadyRevisionName")
+    return None

@@ -1,0 +1,113 @@
+"""`deploy --dry-run`: the exact (masked) command, config vs live, the gate result. Changes nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..config import DeployConfig, Environment
+from ..errors import GcloudFailed
+from .gate_stage import run_gate_for_source
+from .gcloud import MASK, deploy_command, mask_command
+from .source import build_zip
+from .target import resolve_target
+
+
+def _memory(value: str | None) -> str | None:
+    """gcloud takes `1GiB`, the API answers `1Gi`: compare them as the same size."""
+    if value is None:
+        return None
+    return value[:-1] if value.endswith(("iB", "MB", "GB")) else value
+
+
+def _live_settings(described: dict) -> dict[str, Any]:
+    service = described.get("serviceConfig", {})
+    build = described.get("buildConfig", {})
+    secrets = {
+        s.get("key"): f"{s.get('secret')}:{s.get('version', 'latest')}"
+        for s in service.get("secretEnvironmentVariables", []) or []
+    }
+    return {
+        "runtime": build.get("runtime"),
+        "entry_point": build.get("entryPoint"),
+        "memory": service.get("availableMemory"),
+        "timeout": f"{service['timeoutSeconds']}s" if service.get("timeoutSeconds") is not None else None,
+        "env_vars": service.get("environmentVariables", {}) or {},
+        "secrets": secrets,
+    }
+
+
+def config_differences(env: Environment, described: dict | None) -> list[dict[str, Any]]:
+    """[{setting, config, live}] with environment values masked (only whether they differ shows)."""
+    if described is None:
+        return [{"setting": "function", "config": env.function, "live": "(does not exist: first deploy)"}]
+    live = _live_settings(described)
+    wanted = {
+        "runtime": env.runtime,
+        "entry_point": env.entry_point,
+        "memory": env.memory,
+        "timeout": env.timeout,
+    }
+    same = {k: (_memory(v) == _memory(live[k]) if k == "memory" else v == live[k]) for k, v in wanted.items()}
+    diffs = [{"setting": k, "config": v, "live": live[k]} for k, v in wanted.items() if not same[k]]
+    for key in sorted(set(env.env_vars) | set(live["env_vars"])):
+        ours, theirs = env.env_vars.get(key), live["env_vars"].get(key)
+        if ours != theirs:
+            diffs.append(
+                {
+                    "setting": f"env_vars.{key}",
+                    "config": MASK if ours is not None else "(unset)",
+                    "live": (MASK + " (different)") if theirs is not None else "(unset)",
+                }
+            )
+    for key in sorted(set(env.secrets) | set(live["secrets"])):
+        if env.secrets.get(key) != live["secrets"].get(key):
+            diffs.append(
+                {
+                    "setting": f"secrets.{key}",
+                    "config": env.secrets.get(key, "(unset)"),
+                    "live": live["secrets"].get(key, "(unset)"),
+                }
+            )
+    return diffs
+
+
+def dry_run(
+    config: DeployConfig,
+    env_name: str | None,
+    source_dir: Path,
+    skip_validation: bool,
+    invoices_dir: Path | None = None,
+) -> dict[str, Any]:
+    target = resolve_target(config, env_name)
+    staging = config.resolved_state_dir() / "staging" / "<run-id>"
+    with tempfile.TemporaryDirectory() as scratch:
+        archive = build_zip(source_dir, Path(scratch) / "source.zip")
+    try:
+        described = target.gcloud.describe()
+        live_error = None
+    except GcloudFailed as exc:
+        described, live_error = None, str(exc)
+    if live_error:
+        differences = [{"setting": "(live function)", "config": "-", "live": f"unknown: {live_error}"}]
+    else:
+        differences = config_differences(target.environment, described)
+    if skip_validation:
+        gate: dict[str, Any] = {"skipped": True}
+    else:
+        outcome = run_gate_for_source(config, source_dir, invoices_dir)
+        gate = {
+            "passed": outcome.passed,
+            "readiness_score": round(outcome.readiness_score, 4),
+            "summary": outcome.summary(),
+        }
+    return {
+        "env": target.env_name,
+        "function": target.environment.function,
+        "command": mask_command(deploy_command(target.environment, staging), target.environment),
+        "source": {"dir": str(source_dir), "sha256": archive.sha256, "files": len(archive.files)},
+        "differences": differences,
+        "gate": gate,
+        "changed_nothing": True,
+    }

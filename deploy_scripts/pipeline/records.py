@@ -1,0 +1,189 @@
+"""Run records (one JSON file per deploy/rollback) and the known-good pointer.
+
+A record is rewritten atomically after every stage, so a killed run leaves a record saying
+`status: running` and which stage it reached; the next run marks it `interrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+RunKind = Literal["deploy", "rollback", "emergency", "watch"]
+RunStatus = Literal["running", "succeeded", "failed", "rolled_back", "interrupted", "inconclusive"]
+
+
+def process_alive(record: RunRecord) -> bool:
+    """Whether the run's process still exists (only knowable for runs started on this host)."""
+    if record.actor.rsplit("@", 1)[-1] != socket.gethostname():
+        return True  # another machine's run: assume alive, its lock will tell
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_run_id() -> str:
+    return f"{utc_now():%Y%m%dT%H%M%SZ}_{secrets.token_hex(3)}"
+
+
+class Check(BaseModel):
+    """One measured value against one threshold."""
+
+    name: str
+    passed: bool
+    measured: Any = None
+    threshold: Any = None
+    detail: str = ""
+
+
+class StageResult(BaseModel):
+    name: str
+    status: Literal["running", "passed", "failed", "skipped"] = "running"
+    started_at: str
+    duration_s: float | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class Decision(BaseModel):
+    outcome: Literal["keep", "rolled_back", "rollback_failed", "aborted", "none"] = "none"
+    reason: str = ""
+    failed_checks: list[Check] = Field(default_factory=list)
+
+
+class RunRecord(BaseModel):
+    id: str
+    kind: RunKind
+    env: str
+    function: str
+    actor: str
+    pid: int
+    started_at: str
+    finished_at: str | None = None
+    duration_s: float | None = None
+    status: RunStatus = "running"
+    current_stage: str | None = None
+    reason: str | None = None
+    skip_validation: bool = False
+    source_dir: str | None = None
+    revision_before: str | None = None
+    revision_after: str | None = None
+    backup_id: str | None = None
+    command: list[str] = Field(default_factory=list)
+    stages: list[StageResult] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    decision: Decision = Field(default_factory=Decision)
+    error: str | None = None
+    recovered: list[str] = Field(default_factory=list)
+    #: set on an interrupted run once a later run has checked what it left serving
+    recovered_by: str | None = None
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+class RecordStore:
+    def __init__(self, state_dir: Path):
+        self.dir = state_dir / "records"
+
+    def path_for(self, record: RunRecord) -> Path:
+        return self.dir / f"{record.id}.json"
+
+    def save(self, record: RunRecord) -> Path:
+        path = self.path_for(record)
+        _atomic_write(path, record.model_dump_json(indent=2))
+        return path
+
+    def all(self, function: str | None = None, env: str | None = None) -> list[RunRecord]:
+        """Every readable record, oldest first (ids start with a UTC timestamp)."""
+        records = []
+        for path in sorted(self.dir.glob("*.json")):
+            try:
+                record = RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValidationError):
+                continue  # a foreign or half-written file is not history
+            if (function is None or record.function == function) and (env is None or record.env == env):
+                records.append(record)
+        return records
+
+    def running(self, function: str, env: str) -> list[RunRecord]:
+        return [r for r in self.all(function, env) if r.status == "running"]
+
+    def unrecovered(self, function: str, env: str) -> list[RunRecord]:
+        """Runs that died (`running`, process gone) or were interrupted (Ctrl-C), not yet checked by a later run.
+
+        A live `running` run (a watch, which holds no lock) is left alone."""
+        return [
+            r
+            for r in self.all(function, env)
+            if (r.status == "running" and not process_alive(r))
+            or (r.status == "interrupted" and r.recovered_by is None)
+        ]
+
+
+class KnownGood(BaseModel):
+    revision: str
+    backup_id: str | None = None
+    verified_at: str
+    run_id: str
+
+
+class KnownGoodStore:
+    """Per env+function, the revisions that passed verification, newest last (a JSON file)."""
+
+    def __init__(self, state_dir: Path):
+        self.path = state_dir / "known_good.json"
+
+    def _load(self) -> dict[str, list[dict]]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except ValueError:
+            return {}
+
+    def entries(self, key: str) -> list[KnownGood]:
+        return [KnownGood.model_validate(item) for item in self._load().get(key, [])]
+
+    def latest(self, key: str, excluding: str | None = None) -> KnownGood | None:
+        for entry in reversed(self.entries(key)):
+            if entry.revision != excluding:
+                return entry
+        return None
+
+    def add(self, key: str, entry: KnownGood) -> None:
+        data = self._load()
+        items = [e for e in data.get(key, []) if e["revision"] != entry.revision]
+        items.append(entry.model_dump())
+        data[key] = items[-50:]
+        _atomic_write(self.path, json.dumps(data, indent=2))
+
+    def latest_backup_ids(self) -> set[str]:
+        """The newest known-good entry's backup of every function: never pruned."""
+        return {
+            items[-1]["backup_id"] for items in self._load().values() if items and items[-1].get("backup_id")
+        }

@@ -1,0 +1,117 @@
+"""A run of plain stages: each one timed, its result recorded, the record saved after every stage."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from .events import run_logger
+from .lock import actor
+from .records import RecordStore, RunKind, RunRecord, RunStatus, StageResult, new_run_id, utc_now
+
+
+class Reporter(Protocol):
+    """What the CLI shows while a run goes: rich lines for people, nothing for --json."""
+
+    def stage_started(self, name: str) -> None: ...
+    def stage_finished(self, stage: StageResult) -> None: ...
+    def note(self, text: str) -> None: ...
+
+
+class SilentReporter:
+    def stage_started(self, name: str) -> None:
+        pass
+
+    def stage_finished(self, stage: StageResult) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass
+
+
+class Run:
+    def __init__(
+        self,
+        kind: RunKind,
+        env_name: str,
+        function: str,
+        state_dir: Path,
+        reporter: Reporter | None = None,
+        **fields: Any,
+    ):
+        self.state_dir = state_dir
+        self.store = RecordStore(state_dir)
+        self.reporter = reporter or SilentReporter()
+        self._started = time.monotonic()
+        self.record = RunRecord(
+            id=new_run_id(),
+            kind=kind,
+            env=env_name,
+            function=function,
+            actor=actor(),
+            pid=os.getpid(),
+            started_at=utc_now().isoformat(timespec="seconds"),
+            **fields,
+        )
+        self.log = run_logger(state_dir, self.record.id, kind=kind, env=env_name, function=function)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    def save(self) -> None:
+        self.store.save(self.record)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[StageResult]:
+        stage = StageResult(name=name, started_at=utc_now().isoformat(timespec="seconds"))
+        self.record.stages.append(stage)
+        self.record.current_stage = name
+        self.save()
+        self.reporter.stage_started(name)
+        self.log.info("stage_started", stage=name)
+        started = time.monotonic()
+        try:
+            yield stage
+        except BaseException as exc:
+            stage.status = "failed"
+            stage.error = str(exc) or exc.__class__.__name__
+            raise
+        else:
+            if stage.status == "running":
+                stage.status = "passed"
+        finally:
+            stage.duration_s = round(time.monotonic() - started, 3)
+            self.save()
+            self.reporter.stage_finished(stage)
+            log = self.log.info if stage.status != "failed" else self.log.error
+            log(
+                "stage_finished",
+                stage=name,
+                status=stage.status,
+                duration_s=stage.duration_s,
+                error=stage.error,
+            )
+
+    def finish(self, status: RunStatus, error: str | None = None) -> RunRecord:
+        self.record.status = status
+        self.record.error = error
+        if status != "interrupted":  # an interrupted run keeps the stage it stopped in
+            self.record.current_stage = None
+        self.record.finished_at = utc_now().isoformat(timespec="seconds")
+        self.record.duration_s = round(time.monotonic() - self._started, 3)
+        self.save()
+        log = self.log.info if status in ("succeeded", "inconclusive") else self.log.error
+        log(
+            "run_finished",
+            status=status,
+            duration_s=self.record.duration_s,
+            decision=self.record.decision.outcome,
+            reason=self.record.decision.reason or error,
+            revision=self.record.revision_after,
+        )
+        return self.record

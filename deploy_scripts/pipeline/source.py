@@ -1,0 +1,90 @@
+"""The deployable source: a deterministic zip of main.py, requirements.txt and invoice_processing/.
+
+The zip is built once per deploy; its sha256 is stable for the same files (sorted entries, fixed
+timestamps and permissions), it goes into the backup, and the directory handed to gcloud's
+`--source` is unpacked from that very zip, so the backup holds exactly what was uploaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+
+TOP_LEVEL_FILES = ("main.py", "requirements.txt")
+PACKAGE = "invoice_processing"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_SKIP_DIRS = {"__pycache__", "tests", "test", ".pytest_cache"}
+_SKIP_SUFFIXES = {".pyc", ".pyo"}
+
+
+@dataclass(frozen=True)
+class SourceArchive:
+    zip_path: Path
+    sha256: str
+    files: tuple[str, ...]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def source_files(source_dir: Path) -> list[str]:
+    """Relative paths (posix) that make up the deployable source, sorted."""
+    missing = [name for name in (*TOP_LEVEL_FILES, PACKAGE) if not (source_dir / name).exists()]
+    if missing:
+        raise ConfigError(
+            f"{source_dir}: not a deployable source directory, missing {', '.join(missing)} "
+            "(pass --source-dir pointing at a checkout that has main.py, requirements.txt and invoice_processing/)"
+        )
+    files = list(TOP_LEVEL_FILES)
+    for path in sorted((source_dir / PACKAGE).rglob("*")):
+        relative = path.relative_to(source_dir)
+        if (
+            path.is_file()
+            and not _SKIP_DIRS.intersection(relative.parts)
+            and path.suffix not in _SKIP_SUFFIXES
+        ):
+            files.append(relative.as_posix())
+    return sorted(files)
+
+
+def build_zip(source_dir: Path, zip_path: Path) -> SourceArchive:
+    files = source_files(source_dir)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in files:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, (source_dir / name).read_bytes())
+    return SourceArchive(zip_path=zip_path, sha256=sha256_file(zip_path), files=tuple(files))
+
+
+def unpack(zip_path: Path, target: Path) -> Path:
+    """Unpack a source zip into an empty directory (the `--source` gcloud uploads)."""
+    target.mkdir(parents=True, exist_ok=False)
+    with zipfile.ZipFile(zip_path) as archive:
+        for member in archive.infolist():
+            # Entries come from our own builder, but a tampered backup must not escape the directory.
+            destination = (target / member.filename).resolve()
+            if not destination.is_relative_to(target.resolve()):
+                raise ConfigError(f"{zip_path}: entry {member.filename!r} points outside the archive")
+        archive.extractall(target)
+    return target
+
+
+def tree_sha256(directory: Path) -> str:
+    """One digest over the staged tree (paths and contents): what gcloud zipped and uploaded."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -1,0 +1,299 @@
+"""Verification of the live function over HTTP, scored against ground truth.
+
+Every request carries `X-Invoice-Dry-Run: 1`: the function does all its work but writes no rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from ..config import DeployConfig
+from ..metrics import compute_figures
+from .checks import at_least, at_most, truth
+from .records import Check
+
+DRY_RUN_HEADER = {"X-Invoice-Dry-Run": "1"}
+PLACEHOLDER_MIN_ITEMS = 10
+EventReader = Callable[[str, datetime], list[dict]]
+
+
+class _NotHealthy(Exception):
+    pass
+
+
+@dataclass
+class Verification:
+    checks: list[Check] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+
+@dataclass
+class Posted:
+    status: int | None
+    seconds: float
+    body: dict | None
+    error: str | None = None
+
+
+def post_invoice(url: str, source: Path, timeout: float) -> Posted:
+    started = time.perf_counter()
+    mime = "application/pdf" if source.suffix == ".pdf" else "application/json"
+    try:
+        with source.open("rb") as handle:
+            response = requests.post(
+                url,
+                files={"invoice_file": (source.name, handle, mime)},
+                headers=DRY_RUN_HEADER,
+                timeout=timeout,
+            )
+    except requests.RequestException as exc:
+        return Posted(None, time.perf_counter() - started, None, f"{exc.__class__.__name__}: {exc}")
+    seconds = time.perf_counter() - started
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = None if response.ok else f"HTTP {response.status_code}: {response.text[:200]}"
+    return Posted(response.status_code, seconds, body if isinstance(body, dict) else None, error)
+
+
+def check_health(url: str, revision: str | None, max_seconds: float, attempts: int) -> tuple[Check, dict]:
+    """GET the function until it answers 200 within `max_seconds` (a cold start gets retries)."""
+    seen: dict[str, Any] = {"attempts": 0}
+
+    def probe() -> None:
+        seen["attempts"] += 1
+        started = time.perf_counter()
+        try:
+            response = requests.get(url, timeout=max_seconds)
+        except requests.RequestException as exc:
+            seen["last_error"] = f"{exc.__class__.__name__}"
+            raise _NotHealthy from None
+        seen["seconds"] = round(time.perf_counter() - started, 3)
+        body = response.json() if "json" in response.headers.get("content-type", "") else {}
+        seen["status"], seen["revision"] = response.status_code, body.get("revision")
+        if response.status_code != 200 or seen["seconds"] > max_seconds:
+            seen["last_error"] = f"HTTP {response.status_code} in {seen['seconds']}s"
+            raise _NotHealthy
+
+    try:
+        for attempt in Retrying(
+            retry=retry_if_exception_type(_NotHealthy),
+            stop=stop_after_attempt(attempts),
+            wait=wait_fixed(1.0),
+        ):
+            with attempt:
+                probe()
+    except RetryError:
+        return truth(
+            "health",
+            False,
+            seen.get("last_error"),
+            f"no healthy answer in {attempts} attempts: {seen.get('last_error')}",
+        ), seen
+    if revision and seen.get("revision") and seen["revision"] != revision:
+        return truth(
+            "health", False, seen["revision"], f"answered from {seen['revision']}, expected {revision}"
+        ), seen
+    return truth("health", True, seen.get("seconds"), f"{seen['attempts']} attempt(s)"), seen
+
+
+def placeholder_pattern(items: list[dict]) -> str | None:
+    """The historic failure: many rows sharing one price and quantity, or empty descriptions."""
+    empty = [i for i in items if not str(i.get("description") or "").strip()]
+    if empty:
+        return f"{len(empty)} items without a description"
+    pairs = Counter((str(i.get("unit_price")), str(i.get("qty_ordered"))) for i in items)
+    if len(items) >= PLACEHOLDER_MIN_ITEMS and pairs:
+        (price, qty), count = pairs.most_common(1)[0]
+        if count > len(items) / 2:
+            return f"{count} of {len(items)} items share price {price} and quantity {qty}"
+    return None
+
+
+def _numbers_on_rows(body: dict) -> list[str | None]:
+    rows = body.get("rows")
+    if isinstance(rows, list) and rows and isinstance(rows[0], list):
+        return [row[2] if len(row) > 2 else None for row in rows]  # columns B:G, INV is the third
+    items = body.get("line_items") or []
+    return [i.get("invoice_number", body.get("invoice_number")) for i in items if i.get("qty_ordered", 1)]
+
+
+def score_reference(
+    case: Any, posted: Posted, config: DeployConfig, min_accuracy: float, revision: str | None = None
+) -> tuple[list[Check], dict]:
+    from ..gate.scoring import score_invoice
+
+    post = config.thresholds.post_deploy
+    body = posted.body if posted.error is None else None
+    score = score_invoice(case.expected, body, name=case.name)
+    items = (body or {}).get("line_items") or []
+    expected_number = case.expected.invoice_number
+    numbers = _numbers_on_rows(body or {})
+    placeholder = placeholder_pattern(items) if items else "no items"
+    metrics = {
+        "reference": case.name,
+        "status": posted.status,
+        "seconds": round(posted.seconds, 3),
+        "accuracy": round(score.accuracy, 4),
+        "items": len(items),
+        "items_matched": score.items_matched,
+        "error": posted.error,
+        "problems": [m.describe() for m in score.problems[:10]],
+    }
+    checks = [
+        at_least("reference_accuracy", score.accuracy, min_accuracy, posted.error or ""),
+        at_least("reference_items", len(items), post.min_reference_items),
+        at_most("reference_seconds", posted.seconds, post.max_reference_seconds, strict=True),
+        truth(
+            "invoice_number_on_every_row",
+            bool(numbers) and all(n == expected_number for n in numbers),
+            f"{sum(n == expected_number for n in numbers)}/{len(numbers)}",
+        ),
+        truth("no_placeholder", placeholder is None, placeholder or "none"),
+    ]
+    served_by = (body or {}).get("revision")
+    if revision and served_by:
+        checks.append(
+            truth(
+                "reference_served_by_new_revision", served_by == revision, served_by, f"expected {revision}"
+            )
+        )
+    return checks, metrics
+
+
+def score_others(cases: list[Any], url: str, config: DeployConfig) -> tuple[list[Check], dict]:
+    from ..gate.scoring import score_invoice
+
+    threshold = config.thresholds.post_deploy.min_other_vendor_accuracy
+    checks, metrics = [], {}
+    for case in cases:
+        posted = post_invoice(url, case.source, config.thresholds.post_deploy.max_reference_seconds)
+        score = score_invoice(case.expected, posted.body if posted.error is None else None, name=case.name)
+        metrics[case.name] = {
+            "accuracy": round(score.accuracy, 4),
+            "seconds": round(posted.seconds, 3),
+            "error": posted.error,
+        }
+        checks.append(at_least(f"accuracy[{case.name}]", score.accuracy, threshold, posted.error or ""))
+    return checks, metrics
+
+
+def load_sample(
+    url: str,
+    cases: list[Any],
+    requests_count: int,
+    revision: str,
+    read_events: EventReader | None,
+    config: DeployConfig,
+) -> tuple[list[Check], dict]:
+    """A short sample of dry-run requests: client-side times and errors, memory from the function's events."""
+    post = config.thresholds.post_deploy
+    since = datetime.now(UTC)
+    results = [
+        post_invoice(url, cases[i % len(cases)].source, post.max_reference_seconds)
+        for i in range(requests_count)
+    ]
+    errors = sum(1 for r in results if r.error)
+    average = statistics.fmean(r.seconds for r in results)
+    figures = compute_figures(read_events(revision, since)) if read_events else None
+    memory = figures.peak_memory_mb if figures else None
+    metrics = {
+        "requests": requests_count,
+        "errors": errors,
+        "average_seconds": round(average, 3),
+        "function_events": figures.events if figures else None,
+        "function_average_seconds": figures.average_seconds if figures else None,
+        "peak_memory_mb": memory,
+    }
+    checks = [
+        at_most("load_average_seconds", average, post.max_average_seconds, strict=True),
+        at_most("load_error_rate", errors / requests_count, post.max_error_rate, strict=True),
+        at_most("memory_mb", memory, post.max_memory_mb, strict=True,
+                detail="peak_memory_mb of the function's own events" if memory is not None else "no events with memory"),
+    ]  # fmt: skip
+    return checks, metrics
+
+
+def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | None, list[Any]]:
+    """The reference case (PDF preferred) and one PDF case per other golden invoice."""
+    from ..gate.golden import discover_goldens
+    from ..gate.readiness import DEFAULT_INVOICES_DIR
+
+    cases = discover_goldens(invoices_dir or DEFAULT_INVOICES_DIR)
+    reference_number = config.thresholds.readiness.reference_invoice
+    by_invoice: dict[str, Any] = {}
+    for case in cases:
+        key = str(case.expected_path)
+        if key not in by_invoice or case.source.suffix == ".pdf":
+            by_invoice[key] = case
+    chosen = list(by_invoice.values())
+    # The reference document itself (cs003837319.*), not another order that shares its number.
+    named = [c for c in chosen if c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"]
+    numbered = [c for c in chosen if c.expected.invoice_number == reference_number]
+    reference = (named or numbered or [None])[0]
+    # Zapier posts PDFs; a Document AI JSON is what the function makes of one, so only PDFs are posted.
+    return reference, [c for c in chosen if c is not reference and c.source.suffix == ".pdf"]
+
+
+def verify_live(
+    url: str,
+    revision: str | None,
+    config: DeployConfig,
+    *,
+    invoices_dir: Path | None = None,
+    read_events: EventReader | None = None,
+    min_accuracy: float | None = None,
+    full: bool = True,
+) -> Verification:
+    """Health, then the reference invoice (always); with `full`, the other vendors and a load sample."""
+    post = config.thresholds.post_deploy
+    result = Verification()
+    health, seen = check_health(url, revision, post.max_health_seconds, config.deploy.health_attempts)
+    result.checks.append(health)
+    result.metrics["health"] = seen
+    if not health.passed:
+        return result  # nothing else can be measured on a function that does not answer
+    reference, others = pick_cases(config, invoices_dir)
+    if reference is None:
+        result.checks.append(
+            truth(
+                "reference_present",
+                False,
+                None,
+                f"{config.thresholds.readiness.reference_invoice} not among the golden invoices",
+            )
+        )
+        return result
+    posted = post_invoice(url, reference.source, post.max_reference_seconds + 10)
+    checks, metrics = score_reference(
+        reference, posted, config, min_accuracy or post.min_reference_accuracy, revision
+    )
+    result.checks += checks
+    result.metrics["reference"] = metrics
+    if full:
+        other_checks, other_metrics = score_others(others, url, config)
+        result.checks += other_checks
+        result.metrics["other_vendors"] = other_metrics
+        if config.deploy.load_sample_requests:
+            sample = others or [reference]
+            load_checks, load_metrics = load_sample(
+                url, sample, config.deploy.load_sample_requests, revision or "", read_events, config
+            )
+            result.checks += load_checks
+            result.metrics["load_sample"] = load_metrics
+    return result

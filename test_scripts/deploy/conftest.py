@@ -1,0 +1,129 @@
+"""Fixtures for the deploy/rollback tests: isolated config files, state dirs and gcloud configs."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from deploy_scripts.config import DEFAULT_CONFIG, REPO_ROOT
+
+SOURCE_PARTS = ("main.py", "requirements.txt", "invoice_processing")
+
+
+def write_config(path: Path, **overrides) -> Path:
+    """The repo's config with top-level tables/values replaced (as TOML text, no extra dependency)."""
+    raw = tomllib.loads(DEFAULT_CONFIG.read_text())
+    for dotted, value in overrides.items():
+        *parents, leaf = dotted.split("__")
+        node = raw
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    path.write_text(_to_toml(raw))
+    return path
+
+
+def _to_toml(data: dict, prefix: str = "") -> str:
+    scalars, tables = [], []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            scalars.append(f"{_key(key)} = {_value(value)}")
+    text = "\n".join(scalars) + "\n"
+    for key, value in tables:
+        name = f"{prefix}.{_key(key)}" if prefix else _key(key)
+        text += f"\n[{name}]\n" + _to_toml(value, name)
+    return text
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Path) -> Path:
+    """No DEPLOY_* leakage from the caller; gcloud with an empty config (no account)."""
+    for var in (
+        "DEPLOY_ENV",
+        "DEPLOY_CONFIG",
+        "DEPLOY_BACKUPS_KEEP",
+        "DEPLOY_TIMEOUT_SECONDS",
+        "DEPLOY_LOAD_SAMPLE_REQUESTS",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DEPLOY_STATE_DIR", str(state_dir))
+    gcloud_config = tmp_path / "gcloud-config"
+    gcloud_config.mkdir()
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(gcloud_config))
+    return state_dir
+
+
+@pytest.fixture
+def source_copy(tmp_path: Path) -> Path:
+    """A deployable copy of this repository's function source."""
+    target = tmp_path / "source"
+    target.mkdir()
+    for part in SOURCE_PARTS:
+        src = REPO_ROOT / part
+        if not src.exists():
+            pytest.skip(f"{part} is not in the repository yet")
+        if src.is_dir():
+            shutil.copytree(src, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, target / part)
+    return target
+
+
+SABOTAGE = """
+
+# --- sabotage appended by test_scripts/deploy (a deliberately broken extractor) ---------------
+_honest_detect_vendor = detect_vendor
+
+
+class _DropEveryOtherRow:
+    def __init__(self, parser):
+        self._parser, self.name = parser, parser.name
+
+    def score(self, document):
+        return self._parser.score(document)
+
+    def parse(self, document):
+        parsed = self._parser.parse(document)
+        return parsed.model_copy(update={"line_items": parsed.line_items[::2]})
+
+
+def detect_vendor(document):  # noqa: F811
+    parser = _honest_detect_vendor(document)
+    return _DropEveryOtherRow(parser) if parser.name == "Creative Co-op" else parser
+"""
+
+
+def sabotage(source_dir: Path) -> Path:
+    """Break the copy's extractor: Creative Co-op invoices lose every other row."""
+    vendors = source_dir / "invoice_processing" / "vendors" / "__init__.py"
+    vendors.write_text(vendors.read_text() + SABOTAGE)
+    return source_dir
+
+
+@pytest.fixture
+def sabotaged_source(source_copy: Path) -> Path:
+    return sabotage(source_copy)

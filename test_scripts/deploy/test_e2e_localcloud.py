@@ -1,0 +1,379 @@
+"""End to end: the real gcloud CLI deploying to localcloud, verified over HTTP, rolled back for real.
+
+The tests share one localcloud and one function and run in file order, each leaving the function
+serving a verified revision (which is itself one of the things being tested).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deploy_scripts.cli.deploy_cmd import main as deploy
+from deploy_scripts.cli.rollback_cmd import main as rollback
+from deploy_scripts.config import REPO_ROOT, load_config
+from deploy_scripts.pipeline.backup import BackupStore
+from deploy_scripts.pipeline.gcloud import revision_names, serving_revision
+from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore
+from deploy_scripts.pipeline.target import resolve_target
+
+from .conftest import sabotage, write_config
+
+pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    pytest.importorskip("deploy_scripts.localcloud.client", reason="localcloud is not in the tree yet")
+    if not (REPO_ROOT / "requirements.txt").exists():
+        pytest.skip("requirements.txt is not in the repository yet")
+    root = tmp_path_factory.mktemp("e2e")
+    config_path = write_config(
+        root / "deploy.toml", environments__local__localcloud_dir=str(root / "localcloud")
+    )
+    patch = pytest.MonkeyPatch()
+    for var in ("DEPLOY_ENV", "DEPLOY_BACKUPS_KEEP", "DEPLOY_TIMEOUT_SECONDS"):
+        patch.delenv(var, raising=False)
+    patch.setenv("DEPLOY_CONFIG", str(config_path))
+    patch.setenv("DEPLOY_STATE_DIR", str(root / "state"))
+    patch.setenv("DEPLOY_LOAD_SAMPLE_REQUESTS", "2")
+    patch.setenv("LOCALCLOUD_PORT", str(_free_port()))
+    patch.setenv("LOCALCLOUD_STATE_DIR", str(root / "localcloud"))
+    target = resolve_target(load_config(), None)
+    yield Cloud(root, target)
+    _stop_localcloud(target)
+    patch.undo()
+
+
+def _stop_localcloud(target) -> None:
+    from deploy_scripts.localcloud.client import stop
+
+    stop(target.endpoint.state_dir)
+
+
+class Cloud:
+    def __init__(self, root: Path, target):
+        self.root = root
+        self.state = root / "state"
+        self.target = target
+
+    def serving(self) -> str | None:
+        return serving_revision(self.target.gcloud.service())
+
+    def revisions(self) -> list[str]:
+        return revision_names(self.target.gcloud.revisions())
+
+    def known_good(self) -> list[str]:
+        return [k.revision for k in KnownGoodStore(self.state).entries(self.target.key)]
+
+    def records(self):
+        return RecordStore(self.state).all()
+
+    def source_copy(self, name: str) -> Path:
+        import shutil
+
+        target = self.root / name
+        target.mkdir()
+        for part in ("main.py", "requirements.txt"):
+            shutil.copy2(REPO_ROOT / part, target / part)
+        shutil.copytree(
+            REPO_ROOT / "invoice_processing",
+            target / "invoice_processing",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        return target
+
+
+def run_cli(command, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(command, [*args, "--json"], catch_exceptions=False)
+    try:
+        return result.exit_code, json.loads(result.stdout)
+    except ValueError:
+        raise AssertionError(f"not JSON (exit {result.exit_code}): {result.output[-3000:]}") from None
+
+
+def spawn(*args: str, **kw) -> subprocess.Popen:
+    script = Path(sys.executable).with_name(args[0])
+    return subprocess.Popen(
+        [str(script), *args[1:], "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw
+    )
+
+
+def check(record: dict, name: str) -> dict:
+    return next(c for c in record["checks"] if c["name"] == name)
+
+
+def test_good_deploy(cloud: Cloud):
+    code, out = run_cli(deploy, "--action", "deploy")
+    assert code == 0, out
+    record = out["record"]
+    assert [s["name"] for s in record["stages"]] == ["lock", "gate", "backup", "deploy", "verify", "decide"]
+    assert all(s["status"] == "passed" for s in record["stages"])
+    revision = record["revision_after"]
+    assert cloud.serving() == revision
+    assert check(record, "new_revision_serving_100")["passed"]
+    assert check(record, "reference_accuracy")["measured"] >= 0.90
+    assert check(record, "reference_items")["measured"] >= 130
+    assert check(record, "health")["passed"]
+    # the backup holds the exact zip that was uploaded, checksummed, with what was live before
+    backup = BackupStore(cloud.state).load(record["backup_id"])
+    assert backup.deployed_revision == revision and backup.git_commit
+    BackupStore(cloud.state).verified_zip(backup)
+    assert cloud.known_good()[-1] == revision
+    # gcloud ran with the env values masked in the record
+    assert "INVOICE_PARSER=***" in " ".join(record["command"])
+    code, status = run_cli(deploy, "--action", "status")
+    assert (
+        code == 0
+        and status["live"]["serving"] == revision
+        and status["summary"]["deploy_success_rate"] == 1.0
+    )
+
+
+def test_dry_run_shows_differences_and_changes_nothing(cloud: Cloud):
+    revisions, records = cloud.revisions(), len(cloud.records())
+    code, plan = run_cli(deploy, "--dry-run")
+    assert code == 0, plan
+    assert plan["differences"] == [] and plan["gate"]["passed"] is True
+    changed = write_config(
+        cloud.root / "changed.toml",
+        environments__local__localcloud_dir=str(cloud.root / "localcloud"),
+        environments__local__memory="2GiB",
+        environments__local__env_vars={"INVOICE_PARSER": "local", "INVOICE_SINK": "sqlite", "NEW_FLAG": "on"},
+    )
+    code, plan = run_cli(deploy, "--dry-run", "--skip-validation", "--config", str(changed))
+    assert code == 0, plan
+    assert plan["differences"] == [
+        {"setting": "memory", "config": "2GiB", "live": "1Gi"},
+        {"setting": "env_vars.NEW_FLAG", "config": "***", "live": "(unset)"},
+    ]
+    assert "NEW_FLAG=***" in plan["command"][plan["command"].index("--set-env-vars") + 1]
+    assert cloud.revisions() == revisions and len(cloud.records()) == records
+
+
+def test_gate_refuses_a_sabotaged_source(cloud: Cloud):
+    before = cloud.revisions()
+    code, out = run_cli(deploy, "--source-dir", str(sabotage(cloud.source_copy("gated"))))
+    assert code == 1
+    assert out["error"].startswith("the readiness gate failed (readiness ")
+    assert out["error"].endswith("nothing was deployed")
+    assert [s["name"] for s in out["record"]["stages"]] == ["lock", "gate"]
+    assert cloud.revisions() == before
+
+
+def test_bad_deploy_is_rolled_back_automatically(cloud: Cloud):
+    good = cloud.serving()
+    source = sabotage(cloud.source_copy("sabotaged"))
+    code, out = run_cli(deploy, "--skip-validation", "--source-dir", str(source))
+    assert code == 1
+    record = out["record"]
+    bad = next(s for s in record["stages"] if s["name"] == "deploy")["detail"]["revision"]
+    assert bad != good
+    assert out["error"].startswith(f"verification of {bad} failed: reference_accuracy = ")
+    assert out["error"].endswith(f"rolled back to {good} (fast path, verified)")
+    assert record["status"] == "rolled_back" and record["decision"]["outcome"] == "rolled_back"
+    assert record["stages"][1] == record["stages"][1] | {"name": "gate", "status": "skipped"}
+    failed = {c["name"]: c["measured"] for c in record["decision"]["failed_checks"]}
+    assert failed["reference_accuracy"] < 0.9 and failed["reference_items"] < 130
+    assert cloud.serving() == good
+    assert bad not in cloud.known_good()
+
+
+def test_emergency_rollback_is_fast(cloud: Cloud):
+    previous = cloud.serving()
+    code, out = run_cli(deploy, "--skip-validation")  # the same good source, a new verified revision
+    assert code == 0, out
+    newer = out["record"]["revision_after"]
+    assert cloud.serving() == newer != previous
+    started = time.monotonic()
+    code, out = run_cli(rollback, "--action", "emergency", "--reason", "customer reports missing rows")
+    elapsed = time.monotonic() - started
+    assert code == 0, out
+    assert elapsed < 10, f"emergency rollback took {elapsed:.1f}s"
+    record = out["record"]
+    assert record["kind"] == "emergency" and record["reason"] == "customer reports missing rows"
+    assert record["revision_after"] == previous and cloud.serving() == previous
+    assert [s["name"] for s in record["stages"]] == ["lock", "fast_path"]
+    code, history = run_cli(rollback, "--action", "history")
+    last = history["runs"][-1]
+    assert last["kind"] == "emergency" and "customer reports missing rows" in last["reason"]
+
+
+def test_next_deploy_moves_pinned_traffic_to_its_revision(cloud: Cloud):
+    pinned = cloud.serving()
+    code, out = run_cli(deploy, "--skip-validation")
+    assert code == 0, out
+    deploy_stage = next(s for s in out["record"]["stages"] if s["name"] == "deploy")
+    assert deploy_stage["detail"]["traffic_was"][0]["revision"] == pinned
+    assert cloud.serving() == out["record"]["revision_after"] != pinned
+
+
+def test_rollback_to_a_named_backup(cloud: Cloud):
+    first = cloud.records()[0]  # test_good_deploy's run
+    backup = BackupStore(cloud.state).load(first.backup_id)
+    assert cloud.serving() != backup.deployed_revision
+    code, out = run_cli(rollback, "--to", backup.id, "--reason", "back to the first release")
+    assert code == 0, out
+    record = out["record"]
+    assert record["revision_after"] == backup.deployed_revision == cloud.serving()
+    assert record["metrics"]["path"] == "fast" and record["backup_id"] == backup.id
+
+
+def test_concurrent_deploys(cloud: Cloud):
+    first = spawn("deploy", "--skip-validation")
+    time.sleep(0.5)
+    second = spawn("deploy", "--skip-validation")
+    second_out, _ = second.communicate(timeout=60)
+    first_out, first_err = first.communicate(timeout=300)
+    assert second.returncode == 1
+    refused = json.loads(second_out)
+    assert refused["error_type"] == "LockHeld" and " is locked by " in refused["error"]
+    assert f"(pid {first.pid}, deploy " in refused["error"]
+    assert first.returncode == 0, first_err[-2000:]
+
+
+def test_killed_deploy_is_recovered_by_the_next_run(cloud: Cloud):
+    good = cloud.serving()
+    source = sabotage(cloud.source_copy("killed"))
+    victim = spawn("deploy", "--skip-validation", "--source-dir", str(source), start_new_session=True)
+    record = _wait_for_stage(cloud, victim, "verify")
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(10)
+    unverified = cloud.serving()
+    assert unverified != good  # the sabotaged revision took traffic before verification finished
+    code, out = run_cli(deploy, "--skip-validation")
+    assert code == 0, out
+    recovered = out["record"]["recovered"]
+    assert recovered[0] == f"deploy {record.id} by {record.actor} was interrupted during verify"
+    assert recovered[1].startswith(f"{unverified} was serving unverified; traffic restored to verified")
+    assert [s["name"] for s in out["record"]["stages"]][:2] == ["lock", "recover"]
+    stale = next(r for r in cloud.records() if r.id == record.id)
+    assert stale.status == "interrupted"
+    assert cloud.serving() == out["record"]["revision_after"]
+
+
+def _wait_for_stage(cloud: Cloud, process: subprocess.Popen, stage: str):
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        for record in RecordStore(cloud.state).running(cloud.target.environment.function, "local"):
+            if record.pid == process.pid and record.current_stage == stage:
+                return record
+        if process.poll() is not None:
+            raise AssertionError(f"deploy ended before {stage}: {process.stdout.read()[-2000:]}")
+        time.sleep(0.05)
+    raise AssertionError(f"deploy never reached {stage}")
+
+
+def test_watch_without_traffic_is_inconclusive(cloud: Cloud):
+    serving = cloud.serving()
+    code, out = run_cli(rollback, "--action", "watch", "--minutes", "0.04", "--interval", "0.8")
+    assert code == 0, out
+    record = out["record"]
+    assert record["status"] == "inconclusive"
+    assert record["decision"]["reason"] == f"inconclusive: 0 events (< 3) for {serving}"
+    assert cloud.serving() == serving
+
+
+def test_watch_rolls_back_when_the_error_rate_trips(cloud: Cloud):
+    import threading
+
+    import requests
+
+    serving = cloud.serving()
+    previous = KnownGoodStore(cloud.state).latest(cloud.target.key, excluding=serving).revision
+    url = cloud.target.function_url(None)
+    stop = threading.Event()
+
+    def garbage_traffic() -> None:  # documents the function must refuse: each one an invoice_failed event
+        while not stop.is_set():
+            requests.post(url, files={"invoice_file": ("x.pdf", b"%PDF-1.4 broken", "application/pdf")},
+                          headers={"X-Invoice-Dry-Run": "1"}, timeout=10)  # fmt: skip
+            time.sleep(0.1)
+
+    sender = threading.Thread(target=garbage_traffic, daemon=True)
+    sender.start()
+    try:
+        code, out = run_cli(rollback, "--action", "watch", "--minutes", "0.2", "--interval", "1")
+    finally:
+        stop.set()
+        sender.join(15)
+    assert code == 1, out
+    record = out["record"]
+    assert record["status"] == "rolled_back"
+    assert record["decision"]["reason"].startswith("watch: error_rate = 1.0 (needs <= 0.1)")
+    assert cloud.serving() == previous == record["revision_after"]
+
+
+def test_ctrl_c_mid_verify_is_recovered_by_a_rollback(cloud: Cloud):
+    good = cloud.serving()
+    victim = spawn("deploy", "--skip-validation", "--source-dir", str(sabotage(cloud.source_copy("ctrl-c"))))
+    record = _wait_for_stage(cloud, victim, "verify")
+    victim.send_signal(signal.SIGINT)
+    victim.wait(30)
+    interrupted = next(r for r in cloud.records() if r.id == record.id)
+    assert interrupted.status == "interrupted" and interrupted.current_stage == "verify"
+    assert interrupted.error.startswith("KeyboardInterrupt during stage 'verify'")
+    unverified = cloud.serving()
+    assert unverified != good
+    code, out = run_cli(rollback, "--action", "rollback", "--reason", "after ctrl-c")
+    assert code == 0, out
+    assert (
+        out["record"]["recovered"][0] == f"deploy {record.id} by {record.actor} was interrupted during verify"
+    )
+    assert out["record"]["decision"]["reason"] == f"recovery of an interrupted run restored {good}"
+    assert cloud.serving() == good
+    assert next(r for r in cloud.records() if r.id == record.id).recovered_by == out["record"]["id"]
+
+
+def test_rollback_when_the_revision_is_gone_takes_the_slow_path(cloud: Cloud):
+    """Someone deleted the function: every revision is gone, only the backup can bring it back."""
+    keep = cloud.serving()
+    _delete_function(cloud)
+    assert cloud.revisions() == []
+    code, out = run_cli(rollback, "--action", "rollback", "--reason", "drill: function deleted")
+    assert code == 0, out
+    record = out["record"]
+    assert [s["name"] for s in record["stages"]] == ["lock", "fast_path", "slow_path"]
+    assert record["stages"][1]["status"] == "failed"
+    assert f"revision {keep} no longer exists" in record["stages"][1]["error"]
+    restored = record["revision_after"]
+    assert restored != keep and cloud.serving() == restored
+    assert record["metrics"]["path"] == "slow"
+    slow = record["stages"][2]["detail"]
+    backup = BackupStore(cloud.state).find_by_revision(keep)
+    assert slow["backup"] == backup.id and slow["source_sha256"] == backup.source_sha256
+    assert check(record, "reference_accuracy")["measured"] >= 0.85
+    assert cloud.known_good()[-1] == restored
+
+
+def _delete_function(cloud: Cloud) -> None:
+    env = cloud.target.environment
+    cloud.target.gcloud.run(
+        [
+            "gcloud",
+            "functions",
+            "delete",
+            env.function,
+            "--gen2",
+            "--project",
+            env.project,
+            "--region",
+            env.region,
+            "--quiet",
+        ]
+    )

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deploy_scripts.config import load_config
+from deploy_scripts.errors import GcloudFailed
+from deploy_scripts.pipeline.gcloud import Gcloud, deploy_command, mask_command, mask_text, serving_revision
+
+
+@pytest.fixture
+def production(isolated_env):
+    return load_config().environment("production")
+
+
+def test_production_command_is_an_argument_list_with_references(production):
+    command = deploy_command(production, Path("/stage/dir"))
+    assert command[:5] == ["gcloud", "functions", "deploy", "process_invoice", "--gen2"]
+    pairs = dict(zip(command[5::], command[6::], strict=False))
+    assert pairs["--project"] == "freckled-hen-analytics" and pairs["--region"] == "us-central1"
+    assert pairs["--runtime"] == "python312" and pairs["--entry-point"] == "process_invoice"
+    assert pairs["--memory"] == "1GiB" and pairs["--timeout"] == "540s" and pairs["--source"] == "/stage/dir"
+    assert pairs["--set-secrets"] == "GEMINI_API_KEY=gemini-api-key:latest"
+    # the real value is passed to gcloud (a single argv element, no shell: the space survives)
+    assert "GOOGLE_SHEETS_SHEET_NAME=Update 20230525" in pairs["--set-env-vars"].split(",")
+    assert "--trigger-http" in command and "--allow-unauthenticated" in command
+
+
+def test_masked_command_hides_every_environment_value(production):
+    shown = mask_command(deploy_command(production, Path("/s")), production)
+    joined = " ".join(shown)
+    shown_vars = shown[shown.index("--set-env-vars") + 1]
+    for value in production.env_vars.values():
+        assert value not in shown_vars
+    assert "be53c6e3a199a473" not in joined and "Update 20230525" not in joined
+    assert "GOOGLE_SHEETS_SHEET_NAME=***" in joined and "DOCUMENT_AI_PROCESSOR_ID=***" in joined
+    assert "GEMINI_API_KEY=gemini-api-key:latest" in joined  # a reference, not a secret
+
+
+def test_values_with_commas_use_gclouds_alternate_delimiter(production):
+    env = production.model_copy(update={"env_vars": {"A": "x,y", "B": "z"}})
+    command = deploy_command(env, Path("/s"))
+    assert command[command.index("--set-env-vars") + 1] == "^@^A=x,y@B=z"
+
+
+def test_mask_text_scrubs_values(production):
+    assert mask_text("bad value be53c6e3a199a473 given", production) == "bad value *** given"
+
+
+def test_gclouds_own_error_is_reported(production, tmp_path):
+    gcloud = Gcloud(production, dict(os.environ), timeout=60)
+    with pytest.raises(GcloudFailed) as error:
+        gcloud.deploy(tmp_path)
+    message = str(error.value)
+    assert message.startswith(
+        "`gcloud functions deploy process_invoice` failed (exit 1): ERROR: (gcloud.functions.deploy)"
+    )
+    assert "You do not currently have an active account selected" in message
+    assert error.value.returncode == 1
+    assert gcloud.history[-1]["returncode"] == 1 and "***" in " ".join(gcloud.history[-1]["command"])
+
+
+def test_timeout_is_reported_as_such(production, tmp_path):
+    gcloud = Gcloud(production, dict(os.environ), timeout=0.05)
+    with pytest.raises(GcloudFailed, match=r"did not finish within 0s and was stopped") as error:
+        gcloud.run(["sleep", "5"])
+    assert error.value.timed_out
+
+
+def test_serving_revision_reads_knative_traffic():
+    service = {"status": {"traffic": [{"revisionName": "r-2", "percent": 100, "latestRevision": False}]}}
+    assert serving_revision(service) == "r-2"
+    split = {
+        "status": {
+            "traffic": [{"revisionName": "r-1", "percent": 50}, {"revisionName": "r-2", "percent": 50}]
+        }
+    }
+    assert serving_revision(split) is None
+    latest = {
+        "status": {"latestReadyRevisionName": "r-3", "traffic": [{"percent": 100, "latestRevision": True}]}
+    }
+    assert serving_revision(latest) == "r-3"
+
+
+def test_production_events_come_from_cloud_logging(production):
+    from datetime import UTC, datetime
+
+    from deploy_scripts.pipeline.target import logging_read_command
+
+    command = logging_read_command(production, "process-invoice-00007-abc", datetime(2026, 1, 2, tzinfo=UTC))
+    assert command[:3] == ["gcloud", "logging", "read"]
+    assert command[3] == (
+        'resource.type="cloud_run_revision" AND resource.labels.service_name="process-invoice" AND '
+        'jsonPayload.message=("invoice_processed" OR "invoice_failed") AND '
+        'resource.labels.revision_name="process-invoice-00007-abc" AND timestamp>="2026-01-02T00:00:00+00:00"'
+    )
+    assert command[4:] == ["--project", "freckled-hen-analytics", "--limit", "1000"]
+
+
+CONFLICT_ONCE = """
+import pathlib, sys
+marker = pathlib.Path(sys.argv[1])
+if not marker.exists():
+    marker.write_text("1")
+    sys.stderr.write("ERROR: (gcloud.functions.deploy) ABORTED: unable to queue the operation\\n")
+    sys.exit(1)
+print("deployed")
+"""
+
+
+def test_409_unable_to_queue_is_retried(production, tmp_path):
+    import sys
+
+    gcloud = Gcloud(production, dict(os.environ), conflict_retries=2)
+    command = [sys.executable, "-c", CONFLICT_ONCE, str(tmp_path / "seen")]
+    assert gcloud.run_retrying_conflicts(command, timeout=30, wait_seconds=0.01).strip() == "deployed"
+    assert [h["returncode"] for h in gcloud.history] == [1, 0]
+
+
+def test_409_reported_in_gclouds_words_when_retries_run_out(production, tmp_path):
+    import sys
+
+    gcloud = Gcloud(production, dict(os.environ), conflict_retries=0)
+    command = [sys.executable, "-c", CONFLICT_ONCE, str(tmp_path / "seen")]
+    with pytest.raises(GcloudFailed) as error:
+        gcloud.run_retrying_conflicts(command, timeout=30, wait_seconds=0.01)
+    assert str(error.value).endswith(
+        "failed (exit 1): ERROR: (gcloud.functions.deploy) ABORTED: unable to queue the operation"
+    )
+
+
+def test_other_failures_are_not_retried(production, tmp_path):
+    import sys
+
+    gcloud = Gcloud(production, dict(os.environ), conflict_retries=3)
+    with pytest.raises(GcloudFailed):
+        gcloud.run_retrying_conflicts(
+            [sys.executable, "-c", "import sys; sys.exit(2)"], timeout=30, wait_seconds=0.01
+        )
+    assert len(gcloud.history) == 1
