@@ -56,7 +56,10 @@ def _read_body(request: Request, limit: int) -> bytes:
 
 def _from_multipart(request: Request, limit: int) -> tuple[str, object]:
     request.max_content_length = limit + _MULTIPART_OVERHEAD
-    request.max_form_memory_size = _MULTIPART_OVERHEAD
+    # Not smaller: werkzeug applies this cap while scanning file parts too, and a real PDF full of
+    # newlines then gets a 413 far below the upload limit (pallets/werkzeug#2999). The whole body
+    # is already capped by max_content_length.
+    request.max_form_memory_size = limit + _MULTIPART_OVERHEAD
     try:
         files, form = request.files, request.form
     except RequestEntityTooLarge:

@@ -145,10 +145,11 @@ def _draw_totals(page: _Page, invoice: Invoice, first_row: int) -> None:
         page.text(EXTD, y, fmt_money(amount))
 
 
-def render_pdf(invoice: Invoice) -> bytes:
-    """The invoice as a PDF; byte-identical for the same invoice (reportlab `invariant=1`)."""
+def render_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
+    """The invoice as a PDF; byte-identical for the same invoice (reportlab `invariant=1`).
+    `compress=False` writes plain page streams: larger, newline-heavy files, as some systems send."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, invariant=1, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=letter, invariant=1, pageCompression=1 if compress else 0)
     canvas.setTitle(f"{invoice.header.title.title()} {invoice.header.order_no}")
     canvas.setAuthor(invoice.header.vendor_name)
     pages = invoice.pages()

@@ -48,6 +48,13 @@ def small_invoice(seed: int = 7) -> SampleInvoice:
 
 
 @functools.cache
+def uncompressed_reference_pdf() -> bytes:
+    """CS003837319 with uncompressed page streams: a few hundred KB with thousands of newlines,
+    like the PDFs real accounting systems write (multipart parsers must not choke on them)."""
+    return render_pdf(cs003837319(), compress=False)
+
+
+@functools.cache
 def reference_invoice() -> SampleInvoice:
     """CS003837319: the committed golden PDF when present, else rendered from the same source data."""
     source = cs003837319()

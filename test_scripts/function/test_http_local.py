@@ -10,7 +10,7 @@ import requests
 from invoice_processing.service.sqlite_sink import read_rows
 
 from .conftest import TEST_MAX_UPLOAD, sqlite_path
-from .invoices import small_invoice
+from .invoices import reference_invoice, small_invoice, uncompressed_reference_pdf
 from .pdfs import image_only_pdf, text_pdf
 
 ZAPIER = {"User-Agent": "Zapier"}
@@ -32,6 +32,17 @@ def assert_matches_ground_truth(body: dict, sample) -> None:
     assert body["order_date"] == sample.source.header.order_date.isoformat()
     assert [row[3].split(" - ")[0] for row in body["rows"]] == sample.product_codes
     assert {row[2] for row in body["rows"]} == {sample.order_no}
+
+
+def test_a_large_newline_heavy_pdf_upload_is_accepted(local_function):
+    # Regression: a small max_form_memory_size made werkzeug refuse such file parts with 413.
+    pdf = uncompressed_reference_pdf()
+    assert len(pdf) > 150_000 and pdf.count(b"\n") > 5_000
+    response, _ = post(local_function, headers={"X-Invoice-Dry-Run": "1"}, **upload(pdf))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["invoice_number"] == "CS003837319"
+    assert body["line_item_count"] == len(reference_invoice().source.items)
 
 
 def test_get_answers_health_without_secrets(local_function):
