@@ -18,12 +18,37 @@ from .sheet_rows import SHEET_COLUMNS, sheet_rows
 def _items_table(invoice: Invoice) -> Table:
     title = f"{invoice.vendor} {invoice.invoice_number or '(no invoice number)'} {invoice.order_date or ''}"
     table = Table(title=title.strip())
-    columns = ("code", "UPC", "description", "ord", "alloc", "ship", "bkord", "U/M", "list", "price", "extended")
+    columns = (
+        "code",
+        "UPC",
+        "description",
+        "ord",
+        "alloc",
+        "ship",
+        "bkord",
+        "U/M",
+        "list",
+        "price",
+        "extended",
+    )
     for column in columns:
-        table.add_column(column, justify="left" if column in ("code", "UPC", "description", "U/M") else "right")
+        table.add_column(
+            column, justify="left" if column in ("code", "UPC", "description", "U/M") else "right"
+        )
     for i in invoice.line_items:
-        values = (i.product_code, i.upc, i.description, i.qty_ordered, i.qty_allocated, i.qty_shipped,
-                  i.qty_backordered, i.unit, i.list_price, i.unit_price, i.extended_price)
+        values = (
+            i.product_code,
+            i.upc,
+            i.description,
+            i.qty_ordered,
+            i.qty_allocated,
+            i.qty_shipped,
+            i.qty_backordered,
+            i.unit,
+            i.list_price,
+            i.unit_price,
+            i.extended_price,
+        )
         table.add_row(*("" if v is None else str(v) for v in values))
     return table
 
@@ -33,15 +58,25 @@ def _quality_table(invoice: Invoice) -> Table:
     for column in ("check", "result", "detail"):
         table.add_column(column)
     for check in invoice.quality.checks:
-        result = "[dim]skipped[/dim]" if check.skipped else ("[green]pass[/green]" if check.passed else "[red]FAIL[/red]")
+        result = (
+            "[dim]skipped[/dim]"
+            if check.skipped
+            else ("[green]pass[/green]" if check.passed else "[red]FAIL[/red]")
+        )
         table.add_row(check.name, result, check.detail)
     return table
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["json", "table", "rows"]), default="json",
-              show_default=True, help="json: the Invoice; table: items and quality checks; rows: the sheet rows (B:G).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "table", "rows"]),
+    default="json",
+    show_default=True,
+    help="json: the Invoice; table: items and quality checks; rows: the sheet rows (B:G).",
+)
 def main(path: Path, output_format: str) -> None:
     """Extract line items from one invoice (a PDF or a Document AI JSON document)."""
     try:

@@ -25,7 +25,9 @@ def rest_document() -> dict:
                     {
                         "layout": {
                             "textAnchor": {"textSegments": [{"startIndex": "22", "endIndex": "29"}]},
-                            "boundingPoly": {"normalizedVertices": [{"x": 0.1, "y": 0.5}, {"x": 0.2, "y": 0.52}]},
+                            "boundingPoly": {
+                                "normalizedVertices": [{"x": 0.1, "y": 0.5}, {"x": 0.2, "y": 0.52}]
+                            },
                         }
                     }
                 ],
@@ -59,7 +61,12 @@ def test_snake_case_and_process_response_wrapper():
     snake = {
         "document": {
             "text": TEXT,
-            "pages": [{"page_number": 1, "layout": {"text_anchor": {"text_segments": [{"start_index": 10, "end_index": 21}]}}}],
+            "pages": [
+                {
+                    "page_number": 1,
+                    "layout": {"text_anchor": {"text_segments": [{"start_index": 10, "end_index": 21}]}},
+                }
+            ],
             "entities": [{"type_": "invoice_id", "mention_text": "CS003837319"}],
         }
     }
@@ -83,8 +90,11 @@ def test_document_without_pages_is_one_page_of_text():
         (b"{not json", UnreadableDocument, "not valid JSON"),
         (b"[1, 2]", UnreadableDocument, "JSON object"),
         (b'{"text": ""}', UnreadableDocument, "no text"),
-        (b'{"text": "x", "pages": [{"layout": {"textAnchor": {"textSegments": [{"endIndex": "zz"}]}}}]}',
-         UnreadableDocument, "malformed"),
+        (
+            b'{"text": "x", "pages": [{"layout": {"textAnchor": {"textSegments": [{"endIndex": "zz"}]}}}]}',
+            UnreadableDocument,
+            "malformed",
+        ),
         (b"%PDF-1.4\n garbage", UnreadableDocument, "damaged"),
     ],
 )

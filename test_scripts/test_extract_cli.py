@@ -20,11 +20,32 @@ def test_json_contract_matches_ground_truth(source):
     result = run(GOLDEN / source, "--format", "json")
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
-    truth = json.loads((GOLDEN / source.replace(".pdf", ".expected.json").replace(".docai.json", ".expected.json")).read_text())
-    assert (got["vendor"], got["invoice_number"], got["order_date"]) == ("Creative Co-op", "CS003837319", "2025-01-17")
-    keys = ("product_code", "upc", "description", "qty_ordered", "qty_allocated", "qty_shipped",
-            "qty_backordered", "unit", "list_price", "unit_price", "extended_price")
-    assert [{k: i[k] for k in keys} for i in got["line_items"]] == [{k: i[k] for k in keys} for i in truth["line_items"]]
+    truth = json.loads(
+        (
+            GOLDEN / source.replace(".pdf", ".expected.json").replace(".docai.json", ".expected.json")
+        ).read_text()
+    )
+    assert (got["vendor"], got["invoice_number"], got["order_date"]) == (
+        "Creative Co-op",
+        "CS003837319",
+        "2025-01-17",
+    )
+    keys = (
+        "product_code",
+        "upc",
+        "description",
+        "qty_ordered",
+        "qty_allocated",
+        "qty_shipped",
+        "qty_backordered",
+        "unit",
+        "list_price",
+        "unit_price",
+        "extended_price",
+    )
+    assert [{k: i[k] for k in keys} for i in got["line_items"]] == [
+        {k: i[k] for k in keys} for i in truth["line_items"]
+    ]
     first = got["line_items"][0]
     assert isinstance(first["unit_price"], str) and isinstance(first["qty_ordered"], int)
 
@@ -38,9 +59,16 @@ def test_rows_leave_out_cancelled_items_and_carry_the_invoice_number():
     assert lines[0] == "Order Date\tVendor\tINV\tItem\tWholesale\tQty"
     assert len(lines) - 1 == len(ordered) < len(truth["line_items"])
     first = ordered[0]
-    assert lines[1] == "\t".join(["1/17/2025", "Creative Co-op", "CS003837319",
-                                  f"{first['product_code']} - UPC: {first['upc']} - {first['description']}",
-                                  f"${float(first['unit_price']):,.2f}", str(first["qty_ordered"])])
+    assert lines[1] == "\t".join(
+        [
+            "1/17/2025",
+            "Creative Co-op",
+            "CS003837319",
+            f"{first['product_code']} - UPC: {first['upc']} - {first['description']}",
+            f"${float(first['unit_price']):,.2f}",
+            str(first["qty_ordered"]),
+        ]
+    )
 
 
 def test_table_shows_items_and_quality_checks():
@@ -51,15 +79,21 @@ def test_table_shows_items_and_quality_checks():
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "the file is empty"), (b"hello", "not a PDF or a Document AI JSON document"),
-     (b"%PDF-1.7 broken", "cannot open the PDF"), (b'{"text": 3}', "has no text")],
+    [
+        (b"", "the file is empty"),
+        (b"hello", "not a PDF or a Document AI JSON document"),
+        (b"%PDF-1.7 broken", "cannot open the PDF"),
+        (b'{"text": 3}', "has no text"),
+    ],
 )
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path, content, message):
     path = tmp_path / "in.pdf"
     path.write_bytes(content)
     result = run(path)
     assert result.exit_code == 2
-    assert result.output.count("\n") == 1 and message in result.output and result.output.startswith("extract: ")
+    assert (
+        result.output.count("\n") == 1 and message in result.output and result.output.startswith("extract: ")
+    )
 
 
 def test_a_document_without_items_is_refused(tmp_path):

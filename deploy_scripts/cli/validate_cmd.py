@@ -14,15 +14,35 @@ from ..gate import render_report, report_json, report_junit, run_gate
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--invoices", "invoices_dir", type=click.Path(path_type=Path),
-              help="Directory of golden invoices (<name>.pdf|.docai.json + <name>.expected.json). Default: test_invoices/.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "junit"]), default="table",
-              show_default=True, help="Report format.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="DEPLOY_CONFIG",
-              help="Config file (default config/deploy.toml; env DEPLOY_CONFIG).")
-def main(invoices_dir: Path | None, output_format: str, output: Path | None, config_path: Path | None) -> None:
+@click.option(
+    "--invoices",
+    "invoices_dir",
+    type=click.Path(path_type=Path),
+    help="Directory of golden invoices (<name>.pdf|.docai.json + <name>.expected.json). Default: test_invoices/.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "junit"]),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="DEPLOY_CONFIG",
+    help="Config file (default config/deploy.toml; env DEPLOY_CONFIG).",
+)
+def main(
+    invoices_dir: Path | None, output_format: str, output: Path | None, config_path: Path | None
+) -> None:
     """Score the extractor against golden invoices with ground truth and apply the readiness gate."""
     try:
         report = run_gate(load_config(config_path), invoices_dir)
@@ -42,5 +62,8 @@ def main(invoices_dir: Path | None, output_format: str, output: Path | None, con
             click.echo(text)
     if output:
         verdict = "passed" if report.passed else "FAILED"
-        click.echo(f"validate: gate {verdict} (readiness {report.readiness_score:.1%}); report written to {output}", err=True)
+        click.echo(
+            f"validate: gate {verdict} (readiness {report.readiness_score:.1%}); report written to {output}",
+            err=True,
+        )
     sys.exit(0 if report.passed else 1)

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -65,7 +64,9 @@ def load_expected(path: Path) -> ExpectedInvoice:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix or regenerate it") from None
+        raise ConfigError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix or regenerate it"
+        ) from None
     try:
         return ExpectedInvoice.model_validate(raw)
     except ValidationError as exc:

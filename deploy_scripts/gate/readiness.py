@@ -130,24 +130,46 @@ def _skipped(name: str, threshold: float, detail: str) -> Check:
     return Check(name, True, None, threshold, skipped=True, detail=detail)
 
 
-def _reference_checks(refs: list[CaseResult], t: ReadinessThresholds, required: bool, where: Path) -> list[Check]:
+def _reference_checks(
+    refs: list[CaseResult], t: ReadinessThresholds, required: bool, where: Path
+) -> list[Check]:
     if not refs:
         detail = f"{t.reference_invoice} not found among the golden invoices in {where}"
         if required:
             missing = [Mismatch(t.reference_invoice, "invoice", "present", "missing")]
             return [
-                Check("reference_accuracy", False, 0.0, t.min_reference_accuracy, detail=detail, failures=missing),
-                Check("reference_item_count", False, 0, t.min_reference_items, detail=detail, failures=missing),
+                Check(
+                    "reference_accuracy",
+                    False,
+                    0.0,
+                    t.min_reference_accuracy,
+                    detail=detail,
+                    failures=missing,
+                ),
+                Check(
+                    "reference_item_count", False, 0, t.min_reference_items, detail=detail, failures=missing
+                ),
             ]
-        return [_skipped("reference_accuracy", t.min_reference_accuracy, detail),
-                _skipped("reference_item_count", t.min_reference_items, detail)]
+        return [
+            _skipped("reference_accuracy", t.min_reference_accuracy, detail),
+            _skipped("reference_item_count", t.min_reference_items, detail),
+        ]
     worst = min(refs, key=lambda r: r.score.accuracy)
     fewest = min(refs, key=lambda r: r.score.items_extracted)
     return [
-        _at_least("reference_accuracy", worst.score.accuracy, t.min_reference_accuracy,
-                  detail=f"worst of {len(refs)} formats: {worst.case.name}", failures=worst.score.problems),
-        _at_least("reference_item_count", fewest.score.items_extracted, t.min_reference_items,
-                  detail=f"fewest items: {fewest.case.name}"),
+        _at_least(
+            "reference_accuracy",
+            worst.score.accuracy,
+            t.min_reference_accuracy,
+            detail=f"worst of {len(refs)} formats: {worst.case.name}",
+            failures=worst.score.problems,
+        ),
+        _at_least(
+            "reference_item_count",
+            fewest.score.items_extracted,
+            t.min_reference_items,
+            detail=f"fewest items: {fewest.case.name}",
+        ),
     ]
 
 
@@ -165,9 +187,17 @@ def _invoice_number_rows(results: list[CaseResult], t: ReadinessThresholds) -> C
         good += ok
         if ok < max(len(rows), expected_rows):
             got = rows[0][2] if rows else "no rows"
-            failures.append(Mismatch(r.case.name, "invoice_number", want, f"{got} ({ok}/{max(len(rows), expected_rows)} rows)"))
-    return _at_least("invoice_number_on_every_row", good / total if total else 1.0, t.min_invoice_number_rate,
-                     failures=failures)
+            failures.append(
+                Mismatch(
+                    r.case.name, "invoice_number", want, f"{got} ({ok}/{max(len(rows), expected_rows)} rows)"
+                )
+            )
+    return _at_least(
+        "invoice_number_on_every_row",
+        good / total if total else 1.0,
+        t.min_invoice_number_rate,
+        failures=failures,
+    )
 
 
 def _pages_check(results: list[CaseResult]) -> Check:
@@ -180,17 +210,33 @@ def _pages_check(results: list[CaseResult]) -> Check:
         got = {i.page for i in r.invoice.line_items} if r.invoice else set()
         missing = sorted(pages - got)
         if missing:
-            failures.append(Mismatch(r.case.name, "pages_with_items", str(sorted(pages)), f"no items from pages {missing}"))
+            failures.append(
+                Mismatch(
+                    r.case.name, "pages_with_items", str(sorted(pages)), f"no items from pages {missing}"
+                )
+            )
     if not checked:
         return _skipped("pages_with_products_yield_items", 1.0, "no expected file records item pages")
-    return _at_least("pages_with_products_yield_items", (checked - len(failures)) / checked, 1.0, failures=failures)
+    return _at_least(
+        "pages_with_products_yield_items", (checked - len(failures)) / checked, 1.0, failures=failures
+    )
 
 
 def _placeholder_check(results: list[CaseResult]) -> Check:
-    flagged = [r for r in results if r.invoice and not r.invoice.quality.by_name().get("no_placeholder_pattern", True)]
-    failures = [Mismatch(r.case.name, "line_items", "distinct prices/quantities",
-                         next(c.detail for c in r.invoice.quality.checks if c.name == "no_placeholder_pattern"))
-                for r in flagged]
+    flagged = [
+        r
+        for r in results
+        if r.invoice and not r.invoice.quality.by_name().get("no_placeholder_pattern", True)
+    ]
+    failures = [
+        Mismatch(
+            r.case.name,
+            "line_items",
+            "distinct prices/quantities",
+            next(c.detail for c in r.invoice.quality.checks if c.name == "no_placeholder_pattern"),
+        )
+        for r in flagged
+    ]
     return _at_most("no_placeholder_pattern", len(flagged), 0, failures=failures)
 
 
@@ -205,11 +251,18 @@ def _other_vendor_check(results: list[CaseResult], t: ReadinessThresholds) -> Ch
     if not others:
         return _skipped("other_vendor_accuracy", t.min_other_vendor_accuracy, "no other vendors in the set")
     worst = min(others, key=lambda r: r.score.accuracy)
-    return _at_least("other_vendor_accuracy", worst.score.accuracy, t.min_other_vendor_accuracy,
-                     detail=f"worst: {worst.case.name}", failures=worst.score.problems)
+    return _at_least(
+        "other_vendor_accuracy",
+        worst.score.accuracy,
+        t.min_other_vendor_accuracy,
+        detail=f"worst: {worst.case.name}",
+        failures=worst.score.problems,
+    )
 
 
-def run_checks(results: list[CaseResult], t: ReadinessThresholds, reference_required: bool, where: Path) -> list[Check]:
+def run_checks(
+    results: list[CaseResult], t: ReadinessThresholds, reference_required: bool, where: Path
+) -> list[Check]:
     refs = [r for r in results if r.case.expected.invoice_number == t.reference_invoice]
     price, price_failures = _pooled(results, "unit_price", "extended_price")
     qty, qty_failures = _pooled(results, "qty_ordered")
@@ -227,8 +280,15 @@ def run_checks(results: list[CaseResult], t: ReadinessThresholds, reference_requ
         _placeholder_check(results),
         _errors_check(results),
         _other_vendor_check(results, t),
-        _at_most("seconds_per_invoice", slowest.seconds, t.max_seconds_per_invoice, detail=f"slowest: {slowest.case.name}"),
-        _at_most("peak_memory_mb", peak_mb, t.max_peak_memory_mb, detail="peak RSS of the validating process"),
+        _at_most(
+            "seconds_per_invoice",
+            slowest.seconds,
+            t.max_seconds_per_invoice,
+            detail=f"slowest: {slowest.case.name}",
+        ),
+        _at_most(
+            "peak_memory_mb", peak_mb, t.max_peak_memory_mb, detail="peak RSS of the validating process"
+        ),
     ]
     for check in checks:
         check.critical = check.name in t.critical

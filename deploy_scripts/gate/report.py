@@ -36,8 +36,16 @@ def _invoice_table(report: GateReport) -> Table:
         s = r.score
         fields = [_pct(s.fields[f].accuracy) if f in s.fields else "-" for f in ITEM_FIELDS[1:]]
         accuracy = f"[red]{_pct(s.accuracy)}[/red]" if s.error else _pct(s.accuracy)
-        table.add_row(r.case.name, s.vendor, f"{s.items_expected}/{s.items_extracted}/{s.items_matched}",
-                      _pct(s.precision), _pct(s.recall), accuracy, *fields, f"{r.seconds:.3f}")
+        table.add_row(
+            r.case.name,
+            s.vendor,
+            f"{s.items_expected}/{s.items_extracted}/{s.items_matched}",
+            _pct(s.precision),
+            _pct(s.recall),
+            accuracy,
+            *fields,
+            f"{r.seconds:.3f}",
+        )
     return table
 
 
@@ -46,7 +54,9 @@ def _check_table(report: GateReport) -> Table:
     for column in ("check", "result", "value", "threshold", "critical", "detail"):
         table.add_column(column)
     for c in report.checks:
-        result = "[dim]skipped[/dim]" if c.skipped else ("[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+        result = (
+            "[dim]skipped[/dim]" if c.skipped else ("[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+        )
         threshold = f"{c.comparison} {_figure(c, c.threshold)}" if c.threshold is not None else "-"
         table.add_row(c.name, result, _figure(c, c.value), threshold, "yes" if c.critical else "", c.detail)
     return table
@@ -58,16 +68,21 @@ def render_report(report: GateReport, console: Console) -> None:
     for check in report.checks:
         if check.passed or check.skipped:
             continue
-        console.print(f"[red]FAILED {check.name}[/red] ({_figure(check, check.value)} {check.comparison} "
-                      f"{_figure(check, check.threshold)} required)")
+        console.print(
+            f"[red]FAILED {check.name}[/red] ({_figure(check, check.value)} {check.comparison} "
+            f"{_figure(check, check.threshold)} required)"
+        )
         for failure in check.failures[:MAX_FAILURES_SHOWN]:
             console.print(f"  {failure.describe()}", markup=False, highlight=False)
         if len(check.failures) > MAX_FAILURES_SHOWN:
             console.print(f"  ... and {len(check.failures) - MAX_FAILURES_SHOWN} more (use --format json)")
     verdict = "[green]PASSED[/green]" if report.passed else "[red]FAILED[/red]"
     critical = ", ".join(c.name for c in report.failed_critical)
-    console.print(f"Gate {verdict}: readiness {report.readiness_score:.1%} "
-                  f"(needs {report.min_readiness_score:.0%})" + (f"; critical checks failed: {critical}" if critical else ""))
+    console.print(
+        f"Gate {verdict}: readiness {report.readiness_score:.1%} "
+        f"(needs {report.min_readiness_score:.0%})"
+        + (f"; critical checks failed: {critical}" if critical else "")
+    )
 
 
 def report_json(report: GateReport) -> str:
@@ -75,19 +90,33 @@ def report_json(report: GateReport) -> str:
 
 
 def report_junit(report: GateReport) -> str:
-    suite = ET.Element("testsuite", name="validate", tests=str(len(report.checks) + len(report.results)),
-                       failures=str(sum(not c.passed for c in report.checks) + sum(bool(r.score.error) for r in report.results)),
-                       skipped=str(sum(c.skipped for c in report.checks)))
+    suite = ET.Element(
+        "testsuite",
+        name="validate",
+        tests=str(len(report.checks) + len(report.results)),
+        failures=str(
+            sum(not c.passed for c in report.checks) + sum(bool(r.score.error) for r in report.results)
+        ),
+        skipped=str(sum(c.skipped for c in report.checks)),
+    )
     for c in report.checks:
         case = ET.SubElement(suite, "testcase", classname="validate.checks", name=c.name)
         if c.skipped:
             ET.SubElement(case, "skipped", message=c.detail)
         elif not c.passed:
-            failure = ET.SubElement(case, "failure", message=f"{c.name}: {c.value} {c.comparison} {c.threshold} required")
+            failure = ET.SubElement(
+                case, "failure", message=f"{c.name}: {c.value} {c.comparison} {c.threshold} required"
+            )
             failure.text = "\n".join(f.describe() for f in c.failures[:50])
     for r in report.results:
-        case = ET.SubElement(suite, "testcase", classname="validate.invoices", name=r.case.name, time=f"{r.seconds:.4f}")
+        case = ET.SubElement(
+            suite, "testcase", classname="validate.invoices", name=r.case.name, time=f"{r.seconds:.4f}"
+        )
         if r.score.error:
             ET.SubElement(case, "failure", message=r.score.error)
-        ET.SubElement(case, "system-out").text = f"accuracy={r.score.accuracy:.4f} precision={r.score.precision:.4f} recall={r.score.recall:.4f}"
+        ET.SubElement(
+            case, "system-out"
+        ).text = (
+            f"accuracy={r.score.accuracy:.4f} precision={r.score.precision:.4f} recall={r.score.recall:.4f}"
+        )
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)

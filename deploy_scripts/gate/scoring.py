@@ -80,7 +80,9 @@ class InvoiceScore:
     def accuracy(self) -> float:
         """Item fields plus the invoice-level fields, spurious items counted against it."""
         correct = sum(t.correct for t in self.fields.values()) + sum(self.invoice_fields.values())
-        total = sum(t.expected for t in self.fields.values()) + len(self.invoice_fields) + self.spurious_fields
+        total = (
+            sum(t.expected for t in self.fields.values()) + len(self.invoice_fields) + self.spurious_fields
+        )
         return correct / total if total else 1.0
 
     def accuracy_of(self, *names: str) -> float:
@@ -152,7 +154,9 @@ def _score_item(score: InvoiceScore, exp: ExpectedItem, act: dict | None) -> Non
         elif act is not None:
             score.problems.append(Mismatch(score.name, name, str(want), str(got), exp.product_code))
     if act is None:
-        score.problems.append(Mismatch(score.name, "line_item", exp.product_code, "missing", exp.product_code))
+        score.problems.append(
+            Mismatch(score.name, "line_item", exp.product_code, "missing", exp.product_code)
+        )
 
 
 def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: str = "") -> InvoiceScore:
@@ -160,8 +164,12 @@ def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: s
     if isinstance(expected, dict):
         expected = ExpectedInvoice.model_validate(expected)
     actual_items = list((actual or {}).get("line_items") or [])
-    score = InvoiceScore(name=name, vendor=expected.vendor, items_expected=len(expected.line_items),
-                         items_extracted=len(actual_items))
+    score = InvoiceScore(
+        name=name,
+        vendor=expected.vendor,
+        items_expected=len(expected.line_items),
+        items_extracted=len(actual_items),
+    )
     pairs = _pair_items(expected.line_items, actual_items)
     for exp, act in pairs:
         _score_item(score, exp, act)
@@ -171,7 +179,9 @@ def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: s
     if spurious:
         matched_ids = {id(act) for _, act in pairs if act is not None}
         extra = [str(i.get("product_code")) for i in actual_items if id(i) not in matched_ids]
-        score.problems.append(Mismatch(score.name, "line_item", "absent", f"{spurious} spurious: {', '.join(extra[:5])}"))
+        score.problems.append(
+            Mismatch(score.name, "line_item", "absent", f"{spurious} spurious: {', '.join(extra[:5])}")
+        )
     for name_ in INVOICE_FIELDS:
         want = getattr(expected, name_)
         if want is None:

@@ -23,14 +23,29 @@ def items(count: int, prefix: str = "XS") -> list[dict]:
     out = []
     for n in range(count):
         qty, price = (n % 7) * 6, Decimal(100 + n * 37) / 100
-        out.append({"product_code": f"{prefix}{1000 + n}", "upc": None, "description": f"Item number {n}",
-                    "qty_ordered": qty, "unit_price": str(price), "extended_price": str(price * qty), "page": n // 10 + 1})
+        out.append(
+            {
+                "product_code": f"{prefix}{1000 + n}",
+                "upc": None,
+                "description": f"Item number {n}",
+                "qty_ordered": qty,
+                "unit_price": str(price),
+                "extended_price": str(price * qty),
+                "page": n // 10 + 1,
+            }
+        )
     return out
 
 
-def write_golden(directory: Path, name: str, vendor: str, number: str, count: int, suffix: str = ".docai.json") -> None:
-    expected = {"vendor": vendor, "invoice_number": number, "order_date": "2025-01-17",
-                "line_items": items(count, "HC" if vendor != "Creative Co-op" else "XS")}
+def write_golden(
+    directory: Path, name: str, vendor: str, number: str, count: int, suffix: str = ".docai.json"
+) -> None:
+    expected = {
+        "vendor": vendor,
+        "invoice_number": number,
+        "order_date": "2025-01-17",
+        "line_items": items(count, "HC" if vendor != "Creative Co-op" else "XS"),
+    }
     (directory / f"{name}.expected.json").write_text(json.dumps(expected))
     (directory / f"{name}{suffix}").write_text('{"text": "stand-in document"}')
 
@@ -71,7 +86,9 @@ def test_dropping_every_other_row_fails_with_the_missing_items_named(goldens):
     assert not report.passed
     assert {"reference_accuracy", "reference_item_count", "other_vendor_accuracy"} <= set(failed)
     assert failed["reference_item_count"].value == REFERENCE_ITEMS // 2
-    assert any(f.field == "line_item" and f.expected == "XS1001" for f in failed["reference_accuracy"].failures)
+    assert any(
+        f.field == "line_item" and f.expected == "XS1001" for f in failed["reference_accuracy"].failures
+    )
 
 
 def test_one_wrong_price_everywhere_fails_price_accuracy(goldens):
@@ -192,8 +209,10 @@ def with_file(directory: Path, name: str, text: str) -> Path:
     [
         (lambda d: d / "nope", "no such directory of golden invoices"),
         (lambda d: with_file(d, "x.expected.json", "{oops"), "x.expected.json: not valid JSON"),
-        (lambda d: with_file(d, "x.expected.json", '{"vendor": "V", "line_items": []}'),
-         "x.expected.json: malformed expected file: line_items"),
+        (
+            lambda d: with_file(d, "x.expected.json", '{"vendor": "V", "line_items": []}'),
+            "x.expected.json: malformed expected file: line_items",
+        ),
         (lambda d: d, "no golden invoices"),
     ],
 )

@@ -9,17 +9,34 @@ EXPECTED = {
     "invoice_number": "CS003837319",
     "order_date": "2025-01-17",
     "line_items": [
-        {"product_code": "XS9826A", "upc": "191009727774", "description": '6"H Metal Ballerina Ornament, Sage',
-         "qty_ordered": 24, "unit_price": "1.60", "extended_price": "38.40"},
-        {"product_code": "DF5599", "upc": "191009000006", "description": "Vase", "qty_ordered": 6,
-         "unit_price": "1,440.00", "extended_price": "8,640.00"},
+        {
+            "product_code": "XS9826A",
+            "upc": "191009727774",
+            "description": '6"H Metal Ballerina Ornament, Sage',
+            "qty_ordered": 24,
+            "unit_price": "1.60",
+            "extended_price": "38.40",
+        },
+        {
+            "product_code": "DF5599",
+            "upc": "191009000006",
+            "description": "Vase",
+            "qty_ordered": 6,
+            "unit_price": "1,440.00",
+            "extended_price": "8,640.00",
+        },
     ],
 }
 
 
 def actual(**overrides):
     items = [dict(i) for i in EXPECTED["line_items"]]
-    body = {"vendor": "Creative Co-op", "invoice_number": "CS003837319", "order_date": "2025-01-17", "line_items": items}
+    body = {
+        "vendor": "Creative Co-op",
+        "invoice_number": "CS003837319",
+        "order_date": "2025-01-17",
+        "line_items": items,
+    }
     body.update(overrides)
     return body
 
@@ -45,7 +62,9 @@ def test_a_wrong_price_names_invoice_item_field_expected_and_actual():
     got["line_items"][0]["unit_price"] = "2.00"
     score = score_invoice(EXPECTED, got, name="cs.pdf")
     assert score.fields["unit_price"].correct == 1 and score.fields["unit_price"].expected == 2
-    assert [p.describe() for p in score.problems] == ["cs.pdf XS9826A: unit_price expected '1.60', got '2.00'"]
+    assert [p.describe() for p in score.problems] == [
+        "cs.pdf XS9826A: unit_price expected '1.60', got '2.00'"
+    ]
 
 
 def test_a_missing_item_counts_all_its_fields_wrong():

@@ -39,8 +39,12 @@ def test_the_repository_golden_set_passes():
     report = json.loads(result.output)
     assert report["passed"] and report["readiness_score"] >= 0.95
     names = {i["name"] for i in report["invoices"]}
-    assert {"cs003837319.pdf", "cs003837319.docai.json", "cs003837319-order2.docai.json",
-            "cs003837319-order3.docai.json"} <= names
+    assert {
+        "cs003837319.pdf",
+        "cs003837319.docai.json",
+        "cs003837319-order2.docai.json",
+        "cs003837319-order3.docai.json",
+    } <= names
 
 
 def test_new_invoices_pass_then_one_changed_price_fails_naming_invoice_and_field(new_invoices):
@@ -61,5 +65,7 @@ def test_new_invoices_pass_then_one_changed_price_fails_naming_invoice_and_field
         expected_path.write_text(json.dumps(truth))
     assert result.exit_code == 1, result.output
     assert "Gate FAILED" in result.output
-    assert (f"new-2.docai.json {item['product_code']}: unit_price expected "
-            f"'{float(original) + 1:.2f}', got '{original}'") in result.output
+    assert (
+        f"new-2.docai.json {item['product_code']}: unit_price expected "
+        f"'{float(original) + 1:.2f}', got '{original}'"
+    ) in result.output
