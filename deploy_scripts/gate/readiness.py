@@ -7,7 +7,6 @@ configured minimum and every check marked critical passes.
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from invoice_processing.sheet_rows import sheet_rows
 
 from ..config import DeployConfig, ReadinessThresholds
 from .golden import GoldenCase, discover_goldens
+from .memory import PeakMemory, measure_peak
 from .scoring import InvoiceScore, Mismatch, score_invoice
 
 DEFAULT_INVOICES_DIR = Path(__file__).resolve().parents[2] / "test_invoices"
@@ -261,14 +261,17 @@ def _other_vendor_check(results: list[CaseResult], t: ReadinessThresholds) -> Ch
 
 
 def run_checks(
-    results: list[CaseResult], t: ReadinessThresholds, reference_required: bool, where: Path
+    results: list[CaseResult],
+    t: ReadinessThresholds,
+    reference_required: bool,
+    where: Path,
+    memory: PeakMemory,
 ) -> list[Check]:
     refs = [r for r in results if r.case.expected.invoice_number == t.reference_invoice]
     price, price_failures = _pooled(results, "unit_price", "extended_price")
     qty, qty_failures = _pooled(results, "qty_ordered")
     desc, desc_failures = _pooled(results, "description")
     slowest = max(results, key=lambda r: r.seconds)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     checks = [
         *_reference_checks(refs, t, reference_required, where),
         _at_least("price_accuracy", price, t.min_price_accuracy, failures=price_failures),
@@ -287,7 +290,10 @@ def run_checks(
             detail=f"slowest: {slowest.case.name}",
         ),
         _at_most(
-            "peak_memory_mb", peak_mb, t.max_peak_memory_mb, detail="peak RSS of the validating process"
+            "peak_memory_mb",
+            memory.megabytes,
+            t.max_peak_memory_mb,
+            detail=f"{memory.method} while extracting",
         ),
     ]
     for check in checks:
@@ -307,6 +313,9 @@ def run_gate(
     thresholds = config.thresholds.readiness
     directory = Path(invoices_dir) if invoices_dir else DEFAULT_INVOICES_DIR
     cases = discover_goldens(directory)
-    results = [_measure(case, extractor or extract_invoice) for case in cases]
-    checks = run_checks(results, thresholds, reference_required=invoices_dir is None, where=directory)
+    with measure_peak() as memory:
+        results = [_measure(case, extractor or extract_invoice) for case in cases]
+    checks = run_checks(
+        results, thresholds, reference_required=invoices_dir is None, where=directory, memory=memory
+    )
     return GateReport(directory, results, checks, thresholds.min_readiness_score)
