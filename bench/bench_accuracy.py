@@ -3,8 +3,8 @@
     python bench/bench_accuracy.py [--invoices 100] [--seed 1]
 
 Each invoice is drawn by the independent generator (random 1-15 pages; 1-150 items, at least one
-per page and no more than the pages hold; wrapping, page-split descriptions, zero rows, tariffs, new prefixes), rendered as a
-PDF and in the three Document AI reading orders, extracted, and scored against the generator's
+per page and no more than the pages hold; wrapping, page-split descriptions, zero rows, tariffs,
+new prefixes), rendered as a PDF and in the three Document AI reading orders, extracted, and scored against the generator's
 source data with the gate's own scoring. Prints field accuracy per format and overall, and how many
 invoice numbers were right; exits 1 below 99.5% or on any wrong invoice number.
 """
@@ -50,7 +50,9 @@ def main() -> int:
     numbers_right = documents = 0
     for _ in range(args.invoices):
         pages = rng.randint(1, 15)
-        invoice = random_invoice(rng, pages=pages, items=rng.randint(pages, min(150, pages * MAX_ITEMS_PER_PAGE)))
+        invoice = random_invoice(
+            rng, pages=pages, items=rng.randint(pages, min(150, pages * MAX_ITEMS_PER_PAGE))
+        )
         truth = expected_json(invoice)
         for fmt in FORMATS:
             documents += 1
