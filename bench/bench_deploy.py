@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -24,17 +23,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from deploy_scripts.config import load_config  # noqa: E402
+from deploy_scripts.localcloud.processes import free_port  # noqa: E402
 from deploy_scripts.pipeline.deploy import DeployOptions, run_deploy  # noqa: E402
 from deploy_scripts.pipeline.records import KnownGoodStore  # noqa: E402
 from deploy_scripts.pipeline.target import resolve_target  # noqa: E402
 from deploy_scripts.rollback import run_rollback  # noqa: E402
 from test_scripts.deploy.conftest import write_config  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _timed(label: str, action) -> float:
@@ -92,7 +86,7 @@ def main() -> None:
     os.environ.update(
         DEPLOY_CONFIG=str(config_path),
         DEPLOY_STATE_DIR=str(root / "state"),
-        LOCALCLOUD_PORT=str(_free_port()),
+        LOCALCLOUD_PORT=str(free_port()),
         LOCALCLOUD_STATE_DIR=str(root / "localcloud"),
     )
     config = load_config()
@@ -125,22 +119,9 @@ def main() -> None:
 
 def _slow(config, backup_id: str):
     """A slow-path rollback: the function (so every revision) is deleted, then restored from its backup."""
-    target = resolve_target(config, None)
-    env = target.environment
-    target.gcloud.run(
-        [
-            "gcloud",
-            "functions",
-            "delete",
-            env.function,
-            "--gen2",
-            "--project",
-            env.project,
-            "--region",
-            env.region,
-            "--quiet",
-        ]
-    )  # every revision gone: only the backup can bring the function back
+    resolve_target(
+        config, None
+    ).gcloud.delete_function()  # every revision gone: only the backup can bring the function back
     return run_rollback(config, None, to=backup_id, reason="bench slow path")
 
 

@@ -176,6 +176,20 @@ class Gcloud:
                 return None
             raise
 
+    def delete_function(self) -> None:
+        """Delete the function and with it every revision (what leaves only a backup to restore from)."""
+        self.run(
+            [
+                "gcloud",
+                "functions",
+                "delete",
+                self.env.function,
+                "--gen2",
+                *location_flags(self.env),
+                "--quiet",
+            ]
+        )
+
     def revisions(self) -> list[dict]:
         return (
             self.run_json(

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import shutil
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from deploy_scripts.config import DEFAULT_CONFIG, REPO_ROOT
+from deploy_scripts.config import DEFAULT_CONFIG, REPO_ROOT, load_config
+from deploy_scripts.localcloud.client import stop as stop_localcloud
+from deploy_scripts.localcloud.processes import free_port
+from deploy_scripts.pipeline.target import Target, resolve_target
 
 SOURCE_PARTS = ("main.py", "requirements.txt", "invoice_processing")
 
@@ -127,3 +132,26 @@ def sabotage(source_dir: Path) -> Path:
 @pytest.fixture
 def sabotaged_source(source_copy: Path) -> Path:
     return sabotage(source_copy)
+
+
+@contextmanager
+def localcloud_environment(root: Path, unset: tuple[str, ...] = ()) -> Iterator[Target]:
+    """An end-to-end world of its own under `root`: config, deploy state, and a localcloud on a free
+    loopback port, selected through the environment variables the commands read."""
+    config_path = write_config(
+        root / "deploy.toml", environments__local__localcloud_dir=str(root / "localcloud")
+    )
+    patch = pytest.MonkeyPatch()
+    for var in ("DEPLOY_ENV", "DEPLOY_BACKUPS_KEEP", "DEPLOY_TIMEOUT_SECONDS", *unset):
+        patch.delenv(var, raising=False)
+    patch.setenv("DEPLOY_CONFIG", str(config_path))
+    patch.setenv("DEPLOY_STATE_DIR", str(root / "state"))
+    patch.setenv("DEPLOY_LOAD_SAMPLE_REQUESTS", "2")
+    patch.setenv("LOCALCLOUD_PORT", str(free_port()))
+    patch.setenv("LOCALCLOUD_STATE_DIR", str(root / "localcloud"))
+    target = resolve_target(load_config(), None)
+    try:
+        yield target
+    finally:
+        stop_localcloud(target.endpoint.state_dir)
+        patch.undo()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,50 +19,21 @@ from click.testing import CliRunner
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
-from deploy_scripts.config import REPO_ROOT, load_config
+from deploy_scripts.config import REPO_ROOT
 from deploy_scripts.pipeline.backup import BackupStore
 from deploy_scripts.pipeline.gcloud import revision_names, serving_revision
 from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore
-from deploy_scripts.pipeline.target import resolve_target
 
-from .conftest import sabotage, write_config
+from .conftest import localcloud_environment, sabotage, write_config
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    pytest.importorskip("deploy_scripts.localcloud.client", reason="localcloud is not in the tree yet")
-    if not (REPO_ROOT / "requirements.txt").exists():
-        pytest.skip("requirements.txt is not in the repository yet")
     root = tmp_path_factory.mktemp("e2e")
-    config_path = write_config(
-        root / "deploy.toml", environments__local__localcloud_dir=str(root / "localcloud")
-    )
-    patch = pytest.MonkeyPatch()
-    for var in ("DEPLOY_ENV", "DEPLOY_BACKUPS_KEEP", "DEPLOY_TIMEOUT_SECONDS"):
-        patch.delenv(var, raising=False)
-    patch.setenv("DEPLOY_CONFIG", str(config_path))
-    patch.setenv("DEPLOY_STATE_DIR", str(root / "state"))
-    patch.setenv("DEPLOY_LOAD_SAMPLE_REQUESTS", "2")
-    patch.setenv("LOCALCLOUD_PORT", str(_free_port()))
-    patch.setenv("LOCALCLOUD_STATE_DIR", str(root / "localcloud"))
-    target = resolve_target(load_config(), None)
-    yield Cloud(root, target)
-    _stop_localcloud(target)
-    patch.undo()
-
-
-def _stop_localcloud(target) -> None:
-    from deploy_scripts.localcloud.client import stop
-
-    stop(target.endpoint.state_dir)
+    with localcloud_environment(root) as target:
+        yield Cloud(root, target)
 
 
 class Cloud:
@@ -343,7 +313,7 @@ def test_ctrl_c_mid_verify_is_recovered_by_a_rollback(cloud: Cloud):
 def test_rollback_when_the_revision_is_gone_takes_the_slow_path(cloud: Cloud):
     """Someone deleted the function: every revision is gone, only the backup can bring it back."""
     keep = cloud.serving()
-    _delete_function(cloud)
+    cloud.target.gcloud.delete_function()
     assert cloud.revisions() == []
     code, out = run_cli(rollback, "--action", "rollback", "--reason", "drill: function deleted")
     assert code == 0, out
@@ -359,21 +329,3 @@ def test_rollback_when_the_revision_is_gone_takes_the_slow_path(cloud: Cloud):
     assert slow["backup"] == backup.id and slow["source_sha256"] == backup.source_sha256
     assert check(record, "reference_accuracy")["measured"] >= 0.85
     assert cloud.known_good()[-1] == restored
-
-
-def _delete_function(cloud: Cloud) -> None:
-    env = cloud.target.environment
-    cloud.target.gcloud.run(
-        [
-            "gcloud",
-            "functions",
-            "delete",
-            env.function,
-            "--gen2",
-            "--project",
-            env.project,
-            "--region",
-            env.region,
-            "--quiet",
-        ]
-    )

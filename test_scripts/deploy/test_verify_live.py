@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,10 @@ import pytest
 import requests
 
 from deploy_scripts.config import REPO_ROOT, load_config
+from deploy_scripts.localcloud.processes import free_port
 from deploy_scripts.pipeline.verify import check_health, placeholder_pattern, verify_live
 
 from .conftest import sabotage
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _function_source(target: Path) -> Path:
@@ -39,7 +33,7 @@ def _function_source(target: Path) -> Path:
 
 class Served:
     def __init__(self, source: Path, tmp: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = tmp / f"ff-{self.port}.log"
         env = dict(os.environ, INVOICE_PARSER="local", INVOICE_SINK="sqlite", INVOICE_SQLITE_PATH=str(tmp / "rows.sqlite3"),
@@ -110,7 +104,7 @@ def test_sabotaged_extractor_fails_on_ground_truth(tmp_path: Path, config):
 
 
 def test_health_gives_up_after_bounded_attempts():
-    port = _free_port()  # nothing listens here
+    port = free_port()  # nothing listens here
     started = time.monotonic()
     check, seen = check_health(f"http://127.0.0.1:{port}/", None, max_seconds=1.0, attempts=3)
     assert not check.passed and seen["attempts"] == 3

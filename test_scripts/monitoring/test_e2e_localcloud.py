@@ -5,7 +5,6 @@ reader gives the same figures for the revision through the same compute_figures.
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 import requests
@@ -13,43 +12,18 @@ from click.testing import CliRunner
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.monitor_cmd import main as monitor
-from deploy_scripts.config import REPO_ROOT, load_config
 from deploy_scripts.metrics import compute_figures
-from deploy_scripts.pipeline.target import resolve_target
-from test_scripts.deploy.conftest import write_config
+from test_scripts.deploy.conftest import localcloud_environment
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    pytest.importorskip("deploy_scripts.localcloud.client", reason="localcloud is not in the tree yet")
-    if not (REPO_ROOT / "requirements.txt").exists():
-        pytest.skip("requirements.txt is not in the repository yet")
-    root = tmp_path_factory.mktemp("monitor-e2e")
-    config_path = write_config(
-        root / "deploy.toml", environments__local__localcloud_dir=str(root / "localcloud")
-    )
-    patch = pytest.MonkeyPatch()
-    for var in ("DEPLOY_ENV", "DEPLOY_BACKUPS_KEEP", "DEPLOY_TIMEOUT_SECONDS", "MONITOR_WEBHOOK_URL"):
-        patch.delenv(var, raising=False)
-    patch.setenv("DEPLOY_CONFIG", str(config_path))
-    patch.setenv("DEPLOY_STATE_DIR", str(root / "state"))
-    patch.setenv("DEPLOY_LOAD_SAMPLE_REQUESTS", "2")
-    patch.setenv("LOCALCLOUD_PORT", str(free_port()))
-    patch.setenv("LOCALCLOUD_STATE_DIR", str(root / "localcloud"))
-    target = resolve_target(load_config(), None)
-    yield target
-    from deploy_scripts.localcloud.client import stop
-
-    stop(target.endpoint.state_dir)
-    patch.undo()
+    with localcloud_environment(
+        tmp_path_factory.mktemp("monitor-e2e"), unset=("MONITOR_WEBHOOK_URL",)
+    ) as target:
+        yield target
 
 
 def test_monitor_reads_a_deployed_revision_on_localcloud(cloud, golden_pdfs):
