@@ -13,6 +13,12 @@ class ConfigError(DeployError):
     exit_code = 2
 
 
+class UsageError(DeployError):
+    """An option names something that does not exist (a backup, a revision): the user must fix the call."""
+
+    exit_code = 2
+
+
 class GateFailed(DeployError):
     """A readiness or verification gate measured a value past its threshold."""
 

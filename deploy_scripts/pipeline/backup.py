@@ -116,6 +116,9 @@ class BackupStore:
     def save(self, manifest: BackupManifest) -> None:
         _write_private(self.dir / manifest.id / "manifest.json", manifest.model_dump_json(indent=2))
 
+    def exists(self, backup_id: str) -> bool:
+        return (self.dir / backup_id / "manifest.json").is_file()
+
     def load(self, backup_id: str) -> BackupManifest:
         path = self.dir / backup_id / "manifest.json"
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DeployConfig
-from ..errors import BackupInvalid, DeployError, GcloudFailed, RollbackFailed
+from ..errors import BackupInvalid, DeployError, GcloudFailed, RollbackFailed, UsageError
 from ..pipeline.backup import BackupManifest, BackupStore
 from ..pipeline.checks import summarize
 from ..pipeline.gcloud import Gcloud, revision_names, serving_revision
@@ -43,6 +43,10 @@ def pick_candidate(target: Target, state_dir: Path, to: str | None, current: str
     """`--to` (a revision or a backup id), else the newest verified revision that is not serving now."""
     backups = BackupStore(state_dir)
     if to and to.startswith("backup_"):
+        if not backups.exists(to):
+            raise UsageError(
+                f"--to {to}: no such backup in {backups.dir} (`rollback --action history` lists them)"
+            )
         manifest = backups.load(to)
         return Candidate(manifest.deployed_revision, manifest.id)
     if to:

@@ -164,6 +164,14 @@ def test_bad_deploy_is_rolled_back_automatically(cloud: Cloud):
     assert bad not in cloud.known_good()
 
 
+def test_rollback_to_a_backup_that_does_not_exist_is_a_usage_error(cloud: Cloud):
+    serving = cloud.serving()
+    result = CliRunner().invoke(rollback, ["--action", "rollback", "--to", "backup_19990101T000000Z_nope"])
+    assert result.exit_code == 2, result.output
+    assert "--to backup_19990101T000000Z_nope: no such backup in" in result.output
+    assert cloud.serving() == serving
+
+
 def test_emergency_rollback_is_fast(cloud: Cloud):
     previous = cloud.serving()
     code, out = run_cli(deploy, "--skip-validation")  # the same good source, a new verified revision
