@@ -21,7 +21,7 @@ from ..monitoring.server import Dashboard, check_loopback, make_server
 from ..monitoring.sources import source_for
 from ..monitoring.terminal import print_snapshot, print_transitions
 from ..monitoring.webhook import WebhookNotifier, check_webhook_url
-from .options import fail, load
+from .options import environment_options, fail, load
 
 
 def _console(err: bool = False) -> Console:
@@ -97,27 +97,7 @@ def _serve(monitor: Monitor, host: str, port: int, interval: float, as_json: boo
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: DEPLOY_CONFIG or config/deploy.toml).",
-)
-@click.option(
-    "--env",
-    "env_name",
-    default=None,
-    metavar="NAME",
-    help="Environment (default: DEPLOY_ENV or default_env).",
-)
-@click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="State directory: run records for the timeline, alert state in monitor.sqlite3.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@environment_options
 @click.option("--watch", is_flag=True, help="Refresh every --interval seconds until Ctrl-C.")
 @click.option("--serve", is_flag=True, help="Serve the dashboard on loopback until Ctrl-C.")
 @click.option(

@@ -1,4 +1,4 @@
-"""Click options shared by `deploy` and `rollback`, defined once.
+"""Click options shared by `deploy`, `rollback` and `validate`, defined once.
 
 Precedence: a flag beats an environment variable beats config/deploy.toml (the file feeds the
 defaults, as pip-tools does with its config file). Commands call `load(...)` once and get the
@@ -19,22 +19,48 @@ from rich.console import Console
 from ..config import DeployConfig, load_config
 from ..errors import DeployError
 
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: DEPLOY_CONFIG or config/deploy.toml).",
+)
+env_option = click.option(
+    "--env",
+    "env_name",
+    default=None,
+    metavar="NAME",
+    help="Environment from the config (default: DEPLOY_ENV or the config's default_env).",
+)
+state_dir_option = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State directory: backups, records, alert state (default: DEPLOY_STATE_DIR or the config's state_dir).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+invoices_dir_option = click.option(
+    "--invoices-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Golden invoices for gate and verification (default: test_invoices/).",
+)
 
-def common_options(command: Callable) -> Callable:
-    decorators = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Config file (default: DEPLOY_CONFIG or config/deploy.toml)."),
-        click.option("--env", "env_name", default=None, metavar="NAME",
-                     help="Environment from the config (default: DEPLOY_ENV or the config's default_env)."),
-        click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="State directory (default: DEPLOY_STATE_DIR or the config's state_dir)."),
-        click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout."),
-        click.option("--invoices-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-                     help="Golden invoices for gate and verification (default: test_invoices/)."),
-    ]  # fmt: skip
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+
+def compose(*decorators: Callable) -> Callable:
+    def apply(command: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+#: What every command that talks to an environment takes.
+environment_options = compose(config_option, env_option, state_dir_option, json_option)
+#: `deploy` and `rollback` also score golden invoices.
+common_options = compose(environment_options, invoices_dir_option)
 
 
 def load(config_path: Path | None, env_name: str | None, state_dir: Path | None) -> DeployConfig:
@@ -48,9 +74,10 @@ def load(config_path: Path | None, env_name: str | None, state_dir: Path | None)
     return config.model_copy(update=updates)
 
 
-def console() -> Console:
-    # Piped output (CI logs, `| less`) gets a wide table rather than rich's 80-column default.
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+def console(file=None) -> Console:
+    # Piped output (CI logs, `| less`, a file) gets a wide table rather than rich's 80-column default.
+    stream = file or sys.stdout
+    return Console(file=stream, highlight=False, soft_wrap=True, width=None if stream.isatty() else 160)
 
 
 def emit_json(data: Any) -> None:

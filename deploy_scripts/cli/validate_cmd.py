@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..config import load_config
 from ..errors import DeployError
 from ..gate import render_report, report_json, report_junit, run_gate
+from .options import config_option, console
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,13 +33,7 @@ from ..gate import render_report, report_json, report_junit, run_gate
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of standard output.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="DEPLOY_CONFIG",
-    help="Config file (default config/deploy.toml; env DEPLOY_CONFIG).",
-)
+@config_option
 def main(
     invoices_dir: Path | None, output_format: str, output: Path | None, config_path: Path | None
 ) -> None:
@@ -49,11 +43,11 @@ def main(
     except DeployError as exc:
         click.echo(f"validate: {exc}", err=True)
         sys.exit(exc.exit_code)
-    if output_format == "table":
-        stream = output.open("w", encoding="utf-8") if output else sys.stdout
-        # CI logs and files are not terminals; rich would squeeze the tables into 80 columns.
-        console = Console(file=stream, width=None if stream.isatty() else 160)
-        render_report(report, console)
+    if output_format == "table" and output:
+        with output.open("w", encoding="utf-8") as stream:
+            render_report(report, console(stream))
+    elif output_format == "table":
+        render_report(report, console())
     else:
         text = report_json(report) if output_format == "json" else report_junit(report)
         if output:
