@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ...quality import gtin_check_digit_ok
+
 PRODUCT_CODE = re.compile(r"^[A-Z]{2}\d{4}[A-Z]?$")
 #: Any 12-digit token in the UPC position; `valid_upc` decides whether it is trustworthy.
 UPC_SHAPE = re.compile(r"^\d{12}$")
@@ -52,15 +54,9 @@ def is_upc_shaped(token: str) -> bool:
     return bool(UPC_SHAPE.match(token))
 
 
-def upc_check_digit_ok(upc: str) -> bool:
-    """UPC-A: weights 3,1,3,... from the left over the first 11 digits; the 12th makes it mod 10."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(upc[:11]))
-    return (10 - total % 10) % 10 == int(upc[11])
-
-
 def valid_upc(token: str) -> bool:
     """A Creative Co-op UPC: 12 digits, the vendor's `191009` prefix, a correct check digit."""
-    return is_upc_shaped(token) and token.startswith(UPC_PREFIX) and upc_check_digit_ok(token)
+    return is_upc_shaped(token) and token.startswith(UPC_PREFIX) and gtin_check_digit_ok(token)
 
 
 def is_money(token: str) -> bool:
