@@ -85,11 +85,6 @@ class InvoiceScore:
         )
         return correct / total if total else 1.0
 
-    def accuracy_of(self, *names: str) -> float:
-        tallies = [self.fields[n] for n in names if n in self.fields]
-        expected = sum(t.expected for t in tallies)
-        return sum(t.correct for t in tallies) / expected if expected else 1.0
-
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
