@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 
 class LineItem(BaseModel):
@@ -77,8 +77,12 @@ class ParsedInvoice(BaseModel):
     po_number: str | None = None
     line_items: list[LineItem] = Field(default_factory=list)
     totals: Totals | None = None
-    pages_with_items: list[int] = Field(default_factory=list)
     page_count: int = 0
+
+    @computed_field  # derived, so it can never disagree with the items; still in the JSON
+    @property
+    def pages_with_items(self) -> list[int]:
+        return sorted({item.page for item in self.line_items if item.page})
 
 
 class Invoice(ParsedInvoice):

@@ -9,7 +9,17 @@ from .docai import parse_docai
 from .model import Document, Entity, Page, Word
 from .pdf import parse_pdf
 
-__all__ = ["Document", "Entity", "Page", "Word", "load_document", "parse_docai", "parse_pdf", "read_source"]
+__all__ = [
+    "Document",
+    "Entity",
+    "Page",
+    "Word",
+    "is_pdf",
+    "load_document",
+    "parse_docai",
+    "parse_pdf",
+    "read_source",
+]
 
 
 def read_source(source: str | Path | bytes) -> bytes:
@@ -22,13 +32,17 @@ def read_source(source: str | Path | bytes) -> bytes:
         raise UnreadableDocument(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def load_document(source: str | Path | bytes) -> Document:
+def is_pdf(data: bytes) -> bool:
     """Sniff the bytes, not the file name: Zapier's names are not to be trusted."""
+    return data[:1024].lstrip().startswith(b"%PDF")
+
+
+def load_document(source: str | Path | bytes) -> Document:
     data = read_source(source)
     head = data[:1024].lstrip()
     if not head:
         raise UnreadableDocument("the file is empty")
-    if head.startswith(b"%PDF"):
+    if is_pdf(data):
         return parse_pdf(data)
     if head[:1] in (b"{", b"["):
         return parse_docai(data)

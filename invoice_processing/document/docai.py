@@ -66,10 +66,7 @@ def _entity(text: str, raw: dict[str, Any]) -> Entity:
     normalized = _get(raw, "normalizedValue") or {}
     mention = _get(raw, "mentionText")
     if mention is None:
-        mention = (
-            _anchor_text(text, {"textAnchor": _get(raw, "textAnchor")} if _get(raw, "textAnchor") else None)
-            or ""
-        )
+        mention = _anchor_text(text, raw) or ""
     confidence = _get(raw, "confidence")
     return Entity(
         type=str(_get(raw, "type") or _get(raw, "type_") or ""),

@@ -112,7 +112,7 @@ def health(rt: Runtime, call_id: str):
         "status": "ok",
         "function": "process_invoice",
         "version": function_version(),
-        "revision": rt.revision,
+        "revision": rt.settings.revision,
     }
     if rt.settings_error:
         body.update(status="misconfigured", problem=rt.settings_error)
@@ -224,7 +224,7 @@ def handle(request: Request, rt: Runtime | None = None):
             headers={"Allow": "GET, HEAD, POST"},
         )
         return _error_response(error, call_id)
-    call = Call(call_id, rt.revision, _truthy(request.headers.get(DRY_RUN_HEADER)))
+    call = Call(call_id, rt.settings.revision, _truthy(request.headers.get(DRY_RUN_HEADER)))
     try:
         if rt.settings_error:
             raise Misconfigured(f"the function is misconfigured: {rt.settings_error}")

@@ -16,10 +16,10 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from ..document import Document, load_document, parse_docai, parse_pdf
+from ..document import Document, is_pdf, load_document, parse_docai, parse_pdf
 from ..errors import UnreadableDocument
 from .errors import Unprocessable, UpstreamFailed, UpstreamUnavailable
-from .pdf_tools import is_pdf, page_count, split_pdf
+from .pdf_tools import page_count, split_pdf
 from .settings import Settings
 
 DOCUMENT_AI_TIMEOUT_SECONDS = 60.0
@@ -53,11 +53,6 @@ def _check_length(data: bytes, settings: Settings) -> int:
     return pages
 
 
-def read_non_pdf(data: bytes) -> Document:
-    """JSON (a Document AI document) is read directly; anything else is not a format we know."""
-    return load_document(data)
-
-
 class LocalPdfParser:
     name = "local"
 
@@ -66,7 +61,7 @@ class LocalPdfParser:
 
     def parse(self, data: bytes) -> Document:
         if not is_pdf(data):
-            return read_non_pdf(data)
+            return load_document(data)  # a Document AI JSON, or refused as unknown
         _check_length(data, self.settings)
         return parse_pdf(data)
 
@@ -127,13 +122,13 @@ _UPSTREAM_ERRORS = (
 
 
 @functools.lru_cache(maxsize=4)
-def _client(endpoint: str | None, anonymous: bool, location: str):
+def _client(endpoint: str | None, location: str):
     from google.api_core.client_options import ClientOptions
     from google.cloud import documentai
 
     api_endpoint = endpoint or f"{location}-documentai.googleapis.com"
     options = ClientOptions(api_endpoint=api_endpoint)
-    if anonymous:
+    if endpoint:  # a stand-in (localcloud) or test endpoint: no Google credentials
         from google.auth.credentials import AnonymousCredentials
 
         return documentai.DocumentProcessorServiceClient(
@@ -172,12 +167,11 @@ class DocumentAIParser:
 
     def parse(self, data: bytes) -> Document:
         if not is_pdf(data):
-            return read_non_pdf(data)
+            return load_document(data)  # a Document AI JSON, or refused as unknown
         _check_length(data, self.settings)
         endpoint = self.settings.google_endpoint(self.settings.documentai_endpoint)
-        anonymous = self.settings.uses_localcloud or bool(self.settings.documentai_endpoint)
         try:
-            client = _client(endpoint, anonymous, self.settings.location)
+            client = _client(endpoint, self.settings.location)
             chunks = split_pdf(data, self.settings.documentai_max_pages)
             merged = merge_documents([self._process_chunk(client, chunk) for chunk in chunks])
         except _UPSTREAM_ERRORS as exc:

@@ -8,11 +8,8 @@ import io
 
 import pypdfium2 as pdfium
 
+from ..document import is_pdf  # noqa: F401  (re-exported for the localcloud stand-in)
 from ..document.pdf import PDFIUM_LOCK, open_pdf
-
-
-def is_pdf(data: bytes) -> bool:
-    return data[:1024].lstrip().startswith(b"%PDF")
 
 
 def page_count(data: bytes) -> int:

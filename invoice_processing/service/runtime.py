@@ -16,7 +16,6 @@ class Runtime:
     settings: Settings
     parser: DocumentParser
     sink: SqliteSink | SheetsSink
-    revision: str
     #: Set when the environment is wrong: GET reports it, POST answers 503 with it.
     settings_error: str | None = None
 
@@ -27,7 +26,7 @@ def build_runtime(settings: Settings) -> Runtime:
         if settings.sink == "sheets"
         else SqliteSink(settings.sqlite_path, settings.revision)
     )
-    return Runtime(settings=settings, parser=make_parser(settings), sink=sink, revision=settings.revision)
+    return Runtime(settings=settings, parser=make_parser(settings), sink=sink)
 
 
 @functools.cache
@@ -37,8 +36,7 @@ def runtime() -> Runtime:
     except SettingsError as exc:
         import os
 
-        fallback = Settings()
-        rt = build_runtime(fallback)
-        rt.revision = os.environ.get("K_REVISION", "local")
+        # Serve GET's "misconfigured" answer (and 503s) under the revision we really are.
+        rt = build_runtime(Settings(revision=os.environ.get("K_REVISION", "local")))
         rt.settings_error = str(exc)
         return rt

@@ -120,11 +120,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     raw: dict[str, object] = {}
     for field, env_name in _ENV_NAMES.items():
         value = environ.get(env_name)
-        if value is None or (value.strip() == "" and field != "shared_secret"):
+        if value is None or not value.strip():
             continue
         raw[field] = _bool(env_name, value) if field == "allow_loopback_urls" else value.strip()
-    if raw.get("shared_secret") == "":
-        raw.pop("shared_secret")
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

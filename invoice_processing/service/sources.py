@@ -16,6 +16,7 @@ from flask import Request
 from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..document import is_pdf
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .fetch import FetchPolicy, Resolver, fetch_url, system_resolver
 
@@ -71,8 +72,6 @@ def _from_multipart(request: Request, limit: int) -> tuple[str, object]:
         data = upload.stream.read(limit + 1)
         if len(data) > limit:
             raise _too_large(limit)
-        if not data:
-            return "upload", b""
         return "upload", data
     if form.get(FIELD_URL):
         return "file_url", form[FIELD_URL]
@@ -127,7 +126,7 @@ def request_source(
         body = _read_body(request, max_bytes)
         if not body:
             raise BadRequest("the request has no body: " + _HOW)
-        if mimetype in ("application/pdf", "application/octet-stream", "") or body.lstrip()[:4] == b"%PDF":
+        if mimetype in ("application/pdf", "application/octet-stream", "") or is_pdf(body):
             kind, value = "raw_body", body
         else:
             raise UnsupportedMediaType(f"content type {mimetype!r} is not accepted: " + _HOW)

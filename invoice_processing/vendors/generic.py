@@ -297,6 +297,5 @@ class GenericParser:
             po_number=_entity_text(document, "purchase_order"),
             line_items=items,
             totals=Totals(merchandise_subtotal=found_subtotal) if found_subtotal is not None else None,
-            pages_with_items=sorted({i.page for i in items if i.page}),
             page_count=len(document.pages),
         )

@@ -213,6 +213,5 @@ class HarperCollinsParser:
             order_date=parse_date(date_text),
             po_number=number,
             line_items=items,
-            pages_with_items=sorted({i.page for i in items if i.page}),
             page_count=len(document.pages),
         )

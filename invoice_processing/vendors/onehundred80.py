@@ -111,6 +111,5 @@ class OneHundred80Parser:
             po_number=po,
             line_items=items,
             totals=Totals(merchandise_subtotal=money(found_subtotal)) if found_subtotal is not None else None,
-            pages_with_items=sorted({i.page for i in items if i.page}),
             page_count=len(document.pages),
         )

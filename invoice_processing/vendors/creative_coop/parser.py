@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...document import Document
-from ...models import LineItem, ParsedInvoice
+from ...models import ParsedInvoice
 from .detect import creative_coop_score
 from .header import read_header
 from .patterns import PAGE_TOTAL
@@ -33,7 +33,6 @@ class CreativeCoopParser:
             po_number=header.po_number,
             line_items=items,
             totals=parse_totals(totals_lines),
-            pages_with_items=_pages_with_items(items),
             page_count=max(len(document.pages), printed_page_count(document)),
         )
 
@@ -41,7 +40,3 @@ class CreativeCoopParser:
 def printed_page_count(document: Document) -> int:
     """The M of `Page N of M`: a Document AI JSON without page boundaries still says it."""
     return max((int(m.group(1)) for m in PAGE_TOTAL.finditer(document.text)), default=0)
-
-
-def _pages_with_items(items: list[LineItem]) -> list[int]:
-    return sorted({item.page for item in items if item.page is not None})

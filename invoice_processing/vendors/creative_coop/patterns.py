@@ -18,7 +18,6 @@ UPC_PREFIX = "191009"
 ORDER_NUMBER = re.compile(r"\b([A-Z]{2}\d{9})\b")
 ORDER_NUMBER_LINE = re.compile(r"^[A-Z]{2}\d{9}$")
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 MONEY = re.compile(r"^\$?(\d{1,3}(?:,\d{3})+|\d+)\.\d{2}$")
 QUANTITY = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d{1,6})$")
 #: The U/M cell: `each`, `Set`, `Pair`, `Box`, `EA`, `Dz`... a short word, never a number.

@@ -17,7 +17,7 @@ from ...models import LineItem
 from .furniture import is_furniture
 from .patterns import COLUMN_WORDS, COLUMNS, TARIFF_LINE, TOTALS_START, is_code, is_money, is_upc_shaped
 from .rows import TAIL_LENGTH, build_item, find_tail, without_rt
-from .text_table import items_from_tokens, tokens_of
+from .text_table import items_from_tokens, table_lines, tokens_of
 
 #: Cells may start a little left of their header (right-aligned numbers, loose glyph boxes).
 MARGIN = 2.0
@@ -167,7 +167,5 @@ def items_from_positions(document: Document) -> tuple[list[LineItem], list[str]]
 
 def _items_from_lines(document: Document) -> tuple[list[LineItem], list[str]]:
     """No column header anywhere: the position-built lines read as one row per line."""
-    from .text_table import table_lines
-
     lines, totals = table_lines(document, set())
     return items_from_tokens(tokens_of(lines)), totals
