@@ -79,7 +79,7 @@ def run_blueprint() -> Blueprint:
             if wanted and fn["service"] != wanted:
                 continue
             items.extend(
-                controller.render_revision(rev) for rev in controller.store.list_revisions(fn["name"])
+                controller.render_revision(rev, fn) for rev in controller.store.list_revisions(fn["name"])
             )
         return jsonify({"apiVersion": shapes.KNATIVE, "kind": "RevisionList", "metadata": {}, "items": items})
 

@@ -19,19 +19,11 @@ from .api_google import IAM_VERBS, answer_iam, google_blueprint
 from .api_run import run_blueprint
 from .controller import Controller
 from .errors import ApiError
+from .settings import HOST_PREFIXES
 
 log = structlog.get_logger("localcloud")
 
 API_DOMAIN = "localcloud"
-HOST_PREFIXES = {
-    "cloudfunctions": "/_cloudfunctions",
-    "run": "/_run",
-    "cloudresourcemanager": "/_crm",
-    "serviceusage": "/_serviceusage",
-    "cloudbuild": "/_cloudbuild",
-    "iam": "/_iam",
-    "artifactregistry": "/_artifactregistry",
-}
 
 
 class HostDispatch:
@@ -44,16 +36,11 @@ class HostDispatch:
         if environ.get("REQUEST_METHOD") == "CONNECT":
             target = environ.get("PATH_INFO") or environ.get("HTTP_HOST", "")
             log.warning("connect_refused", target=target)
-            body = json.dumps(
-                {
-                    "error": {
-                        "code": 501,
-                        "status": "UNIMPLEMENTED",
-                        "message": f"localcloud does not tunnel https ({target}); point this API at "
-                        f"http://<api>.{API_DOMAIN}/ with api_endpoint_overrides (see `localcloud gcloud-env`)",
-                    }
-                }
-            ).encode()
+            message = (
+                f"localcloud does not tunnel https ({target}); point this API at "
+                f"http://<api>.{API_DOMAIN}/ with api_endpoint_overrides (see `localcloud gcloud-env`)"
+            )
+            body = json.dumps(ApiError(501, "UNIMPLEMENTED", message).body()).encode()
             start_response(
                 "501 Not Implemented",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -117,7 +104,7 @@ def create_app(controller: Controller) -> Flask:
         else:
             message = exc.description or exc.name
         status = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.code, "INVALID_ARGUMENT")
-        return jsonify({"error": {"code": exc.code, "message": message, "status": status}}), exc.code
+        return jsonify(ApiError(exc.code, status, message).body()), exc.code
 
     app.wsgi_app = HostDispatch(app.wsgi_app)
     return app

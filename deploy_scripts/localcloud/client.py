@@ -14,22 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LocalCloudError
-from .settings import StatePaths, resolve_port, resolve_state_dir
+from .settings import HOST_PREFIXES, REPO_ROOT, StatePaths, resolve_port, resolve_state_dir
 from .shapes import function_url as _function_url
 
 START_TIMEOUT_SECONDS = 20.0
 STOP_TIMEOUT_SECONDS = 30.0
 DEFAULT_PROJECT = "freckled-hen-analytics"
 DEFAULT_REGION = "us-central1"
-API_HOSTS = (
-    "cloudfunctions",
-    "run",
-    "cloudresourcemanager",
-    "serviceusage",
-    "cloudbuild",
-    "iam",
-    "artifactregistry",
-)
+API_HOSTS = tuple(HOST_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,7 @@ def start(state_dir: str | Path | None = None, port: int | None = None) -> Endpo
             stdout=server_log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives the command that started it
-            cwd=str(Path(__file__).resolve().parents[2]),
+            cwd=str(REPO_ROOT),
         )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
@@ -160,7 +152,7 @@ def gcloud_env(
     gcloud gets its own config directory (never the user's), no credentials, and localcloud as its
     HTTP proxy: `gcloud run` prefixes the region to the API host, which only a proxy can absorb.
     """
-    config_dir = endpoint.state_dir / "gcloud-config"
+    config_dir = StatePaths(endpoint.state_dir).gcloud_config
     config_dir.mkdir(parents=True, exist_ok=True)
     env = {
         "CLOUDSDK_CONFIG": str(config_dir),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import random
 import secrets as random_secrets
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import structlog
 
+from ..pipeline.source import escaping_member, sha256_file
 from . import shapes
 from .errors import ApiError, conflict, invalid, not_found
 from .logs import RevisionLog, utc_now
@@ -61,10 +61,9 @@ def _safe_extract(archive: Path, destination: Path) -> None:
     """Unzip refusing members that would land outside the destination."""
     root = destination.resolve()
     with zipfile.ZipFile(archive) as bundle:
-        for member in bundle.infolist():
-            target = (root / member.filename).resolve()
-            if not target.is_relative_to(root):
-                raise ValueError(f"archive member {member.filename!r} escapes the source directory")
+        escaping = escaping_member(bundle, root)
+        if escaping is not None:
+            raise ValueError(f"archive member {escaping!r} escapes the source directory")
         bundle.extractall(root)
 
 
@@ -76,7 +75,6 @@ class Controller:
         self._processes: dict[str, RevisionProcess] = {}
         self._start_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._workers: list[threading.Thread] = []
 
     # ---------------------------------------------------------------- rendering
     def render_function(self, fn: dict) -> dict:
@@ -88,8 +86,9 @@ class Controller:
     def render_service(self, fn: dict) -> dict:
         return shapes.knative_service(fn, self.base_url, self.revisions_of(fn))
 
-    def render_revision(self, rev: dict) -> dict:
-        fn = self.store.get_function(rev["function"])
+    def render_revision(self, rev: dict, fn: dict | None = None) -> dict:
+        if fn is None:
+            fn = self.store.get_function(rev["function"])
         return shapes.knative_revision(rev, fn, self.base_url)
 
     # ---------------------------------------------------------------- lookups
@@ -224,7 +223,6 @@ class Controller:
         worker = threading.Thread(
             target=self._build, args=(op["name"], fn["name"], revision, number), daemon=True
         )
-        self._workers.append(worker)
         worker.start()
         log.info("deploy_started", function=fn["name"], revision=revision, verb=verb, operation=op["name"])
         return op
@@ -277,7 +275,7 @@ class Controller:
             "status": "PENDING",
             "sourceDir": str(directory),
             "sourceObject": build["source"]["storageSource"]["object"],
-            "sourceSha256": hashlib.sha256(archive.read_bytes()).hexdigest(),
+            "sourceSha256": sha256_file(archive),
             "entryPoint": build["entryPoint"],
             "runtime": build["runtime"],
             "env": dict(service.get("environmentVariables") or {}),

@@ -45,10 +45,6 @@ class RevisionProcess:
     log: RevisionLog
     pumps: list[threading.Thread] = field(default_factory=list)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def alive(self) -> bool:
         return self.process.poll() is None
 

@@ -7,7 +7,7 @@ import shutil
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
-from .errors import ApiError, not_found
+from .errors import ApiError, invalid, not_found
 from .processes import StartFailed
 from .secrets import SecretMissing
 
@@ -82,7 +82,7 @@ def routing_blueprint() -> Blueprint:
     @bp.put("/_upload/<obj>")
     def upload(obj):
         if "/" in obj or not obj.endswith(".zip"):
-            raise ApiError(400, "INVALID_ARGUMENT", "upload object must be a plain .zip name")
+            raise invalid("upload object must be a plain .zip name")
         if (request.content_length or 0) > MAX_UPLOAD_BYTES:
             raise ApiError(413, "INVALID_ARGUMENT", "source archive larger than 100 MiB")
         controller = _controller()

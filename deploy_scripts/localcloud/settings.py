@@ -10,6 +10,16 @@ DEFAULT_PORT = 8790
 STATE_DIR_ENV = "LOCALCLOUD_STATE_DIR"
 PORT_ENV = "LOCALCLOUD_PORT"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# API host label (`<api>.localcloud`) -> the path prefix the app serves that API under.
+HOST_PREFIXES = {
+    "cloudfunctions": "/_cloudfunctions",
+    "run": "/_run",
+    "cloudresourcemanager": "/_crm",
+    "serviceusage": "/_serviceusage",
+    "cloudbuild": "/_cloudbuild",
+    "iam": "/_iam",
+    "artifactregistry": "/_artifactregistry",
+}
 
 
 def resolve_state_dir(state_dir: str | Path | None = None) -> Path:

@@ -131,13 +131,8 @@ def operation_doc(
     }
 
 
-def stage(name: str, state: str, message: str = "", resource: str = "") -> dict:
-    entry = {"name": name, "state": state}
-    if message:
-        entry["message"] = message
-    if resource:
-        entry["resource"] = resource
-    return entry
+def stage(name: str, state: str) -> dict:
+    return {"name": name, "state": state}
 
 
 def _condition(kind: str, ok: bool, when: str, message: str = "") -> dict:
@@ -156,7 +151,7 @@ def _labels(fn: dict) -> dict:
     }
 
 
-def _container(fn: dict, env: dict[str, str], base_url: str) -> dict:
+def _container(fn: dict, env: dict[str, str]) -> dict:
     service = fn["resource"].get("serviceConfig", {})
     return {
         "image": f"{fn['region']}-docker.pkg.dev/{fn['project']}/gcf-artifacts/{fn['service']}:latest",
@@ -217,7 +212,7 @@ def knative_service(fn: dict, base_url: str, revisions: dict[str, dict]) -> dict
                     .get("serviceConfig", {})
                     .get("maxInstanceRequestConcurrency", 1),
                     "timeoutSeconds": fn["resource"].get("serviceConfig", {}).get("timeoutSeconds", 60),
-                    "containers": [_container(fn, env, base_url)],
+                    "containers": [_container(fn, env)],
                 },
             },
             "traffic": [dict(target) for target in fn.get("traffic", [])],
@@ -308,7 +303,7 @@ def knative_revision(rev: dict, fn: dict, base_url: str) -> dict:
         "spec": {
             "containerConcurrency": rev.get("concurrency", 1),
             "timeoutSeconds": rev.get("timeoutSeconds", 60),
-            "containers": [_container(fn, rev.get("env", {}), base_url)],
+            "containers": [_container(fn, rev.get("env", {}))],
         },
         "status": {
             "observedGeneration": 1,

@@ -1,6 +1,7 @@
 """Stage the deployable part of this repository (main.py, invoice_processing/, requirements.txt).
 
 What `gcloud functions deploy --source` should upload: not tests, golden invoices or state dirs.
+Which files those are is defined once, by `pipeline.source.source_files`.
 """
 
 from __future__ import annotations
@@ -8,20 +9,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ..pipeline.source import PACKAGE, TOP_LEVEL_FILES, source_files
 from .settings import REPO_ROOT
-
-DEPLOYED = ("main.py", "requirements.txt", "invoice_processing")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 
 def stage_project_source(destination: Path, repo_root: Path = REPO_ROOT) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
-    for name in DEPLOYED:
+    for name in (*TOP_LEVEL_FILES, PACKAGE):
         source = repo_root / name
         if not source.exists():
             raise FileNotFoundError(f"{source} is missing: the function cannot be deployed without it")
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=IGNORED, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, destination / name)
+    for relative in source_files(repo_root):
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo_root / relative, target)
     return destination

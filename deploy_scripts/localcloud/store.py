@@ -80,9 +80,7 @@ class Store:
     def get_revision(self, name: str) -> dict | None:
         return self._one("SELECT doc FROM revisions WHERE name = ?", (name,))
 
-    def list_revisions(self, function: str | None = None) -> list[dict]:
-        if function is None:
-            return self._all("SELECT doc FROM revisions ORDER BY function, number DESC")
+    def list_revisions(self, function: str) -> list[dict]:
         return self._all("SELECT doc FROM revisions WHERE function = ? ORDER BY number DESC", (function,))
 
     def next_revision_number(self, function: str) -> int:

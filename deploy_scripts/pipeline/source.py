@@ -68,15 +68,23 @@ def build_zip(source_dir: Path, zip_path: Path) -> SourceArchive:
     return SourceArchive(zip_path=zip_path, sha256=sha256_file(zip_path), files=tuple(files))
 
 
+def escaping_member(archive: zipfile.ZipFile, target: Path) -> str | None:
+    """The first member name that would land outside `target` when extracted, or None if none would."""
+    root = target.resolve()
+    for member in archive.infolist():
+        if not (root / member.filename).resolve().is_relative_to(root):
+            return member.filename
+    return None
+
+
 def unpack(zip_path: Path, target: Path) -> Path:
     """Unpack a source zip into an empty directory (the `--source` gcloud uploads)."""
     target.mkdir(parents=True, exist_ok=False)
     with zipfile.ZipFile(zip_path) as archive:
-        for member in archive.infolist():
-            # Entries come from our own builder, but a tampered backup must not escape the directory.
-            destination = (target / member.filename).resolve()
-            if not destination.is_relative_to(target.resolve()):
-                raise ConfigError(f"{zip_path}: entry {member.filename!r} points outside the archive")
+        # Entries come from our own builder, but a tampered backup must not escape the directory.
+        escaping = escaping_member(archive, target)
+        if escaping is not None:
+            raise ConfigError(f"{zip_path}: entry {escaping!r} points outside the archive")
         archive.extractall(target)
     return target
 

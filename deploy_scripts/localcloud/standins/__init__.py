@@ -12,11 +12,11 @@ google-api-python-client) runs unchanged with anonymous credentials.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
+from ..settings import resolve_state_dir
 from .documentai import documentai_blueprint
 from .sheets import SheetStore, sheets_blueprint
 
@@ -27,7 +27,7 @@ STORE_FILE = "standins.sqlite3"
 
 def standin_store(state_dir: str | Path | None = None) -> SheetStore:
     """The stand-in Sheets store for a localcloud state directory (tests read rows through it)."""
-    directory = Path(state_dir or os.environ.get("LOCALCLOUD_STATE_DIR") or ".localcloud")
+    directory = resolve_state_dir(state_dir)
     directory.mkdir(parents=True, exist_ok=True)
     return SheetStore(directory / STORE_FILE)
 
