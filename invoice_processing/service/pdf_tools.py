@@ -8,7 +8,6 @@ import io
 
 import pypdfium2 as pdfium
 
-from ..document import is_pdf  # noqa: F401  (re-exported for the localcloud stand-in)
 from ..document.pdf import PDFIUM_LOCK, open_pdf
 
 

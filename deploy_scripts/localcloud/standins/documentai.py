@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from invoice_processing.document import Document, parse_pdf
+from invoice_processing.document import Document, is_pdf, parse_pdf
 from invoice_processing.errors import InvoiceError
-from invoice_processing.service.pdf_tools import is_pdf, page_count
+from invoice_processing.service.pdf_tools import page_count
 
 from .errors import google_error
 
