@@ -104,7 +104,12 @@ def main() -> None:
         probes.append(probe)
         # slow path: the function is deleted, then restored from the serving revision's backup
         known = KnownGoodStore(config.resolved_state_dir()).latest(target.key)
-        slow.append(_timed("slow rollback", lambda b=known.backup_id: _slow(config, b)))
+        target.gcloud.delete_function()  # every revision gone: only the backup can bring the function back
+        slow.append(
+            _timed(
+                "slow rollback", lambda b=known.backup_id: run_rollback(config, None, to=b, reason="bench")
+            )
+        )
     print()
     print(f"median full deploy (gate + backup + gcloud + verify): {statistics.median(deploys):.2f} s")
     print(f"median fast rollback (emergency, traffic + verify):   {statistics.median(fast):.2f} s")
@@ -115,14 +120,6 @@ def main() -> None:
         f"health probes, longest outage {max(p.longest for p in probes):.2f} s"
     )
     _stop(target)
-
-
-def _slow(config, backup_id: str):
-    """A slow-path rollback: the function (so every revision) is deleted, then restored from its backup."""
-    resolve_target(
-        config, None
-    ).gcloud.delete_function()  # every revision gone: only the backup can bring the function back
-    return run_rollback(config, None, to=backup_id, reason="bench slow path")
 
 
 def _stop(target) -> None:

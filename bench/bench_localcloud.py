@@ -24,15 +24,15 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from deploy_scripts.config import load_config  # noqa: E402
 from deploy_scripts.localcloud import client  # noqa: E402
 from deploy_scripts.localcloud.staging import stage_project_source  # noqa: E402
+from deploy_scripts.pipeline.gcloud import deploy_command  # noqa: E402
 
-PROJECT, REGION, FUNCTION, SERVICE = (
-    "freckled-hen-analytics",
-    "us-central1",
-    "process_invoice",
-    "process-invoice",
-)
+#: The `local` environment of config/deploy.toml: the same function `deploy` ships.
+LOCAL = load_config().environment("local")
+PROJECT, REGION, FUNCTION = LOCAL.project, LOCAL.region, LOCAL.function
+SERVICE = FUNCTION.replace("_", "-")  # Cloud Run's name for a gen2 function
 http = requests.Session()
 http.trust_env = False
 
@@ -47,11 +47,7 @@ def gcloud(env: dict[str, str], *args: str) -> float:
 
 
 def deploy(env: dict[str, str], source: Path) -> float:
-    return gcloud(
-        env, "functions", "deploy", FUNCTION, "--gen2", "--runtime", "python312", "--region", REGION,
-        "--source", str(source), "--entry-point", "process_invoice", "--trigger-http",
-        "--set-env-vars", "INVOICE_PARSER=local,INVOICE_SINK=sqlite", "--memory", "1GiB",
-    )  # fmt: skip
+    return gcloud(env, *deploy_command(LOCAL, source)[1:])
 
 
 def describe(env: dict[str, str]) -> dict:
