@@ -12,21 +12,16 @@ import time
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from ..errors import ConfigError, DeployError
+from ..errors import ConfigError
 from ..monitoring.dashboard import render_page
 from ..monitoring.monitor import Evaluation, Monitor, Windows
 from ..monitoring.server import Dashboard, check_loopback, make_server
 from ..monitoring.sources import source_for
 from ..monitoring.terminal import print_snapshot, print_transitions
 from ..monitoring.webhook import WebhookNotifier, check_webhook_url
-from .options import environment_options, fail, load
-
-
-def _console(err: bool = False) -> Console:
-    stream = sys.stderr if err else sys.stdout
-    return Console(file=stream, highlight=False, width=None if stream.isatty() else 160)
+from .options import console as make_console
+from .options import environment_options, guarded, load
 
 
 def _as_json(evaluation: Evaluation, indent: int | None = 2) -> str:
@@ -40,9 +35,9 @@ def _as_json(evaluation: Evaluation, indent: int | None = 2) -> str:
 def _show(evaluation: Evaluation, as_json: bool, compact: bool = False) -> None:
     if as_json:
         click.echo(_as_json(evaluation, None if compact else 2))
-        print_transitions(_console(err=True), evaluation.transitions, evaluation.problems)
+        print_transitions(make_console(sys.stderr), evaluation.transitions, evaluation.problems)
         return
-    console = _console()
+    console = make_console()
     print_snapshot(console, evaluation.snapshot)
     print_transitions(console, evaluation.transitions, evaluation.problems)
 
@@ -62,7 +57,7 @@ def _build_monitor(config_path, env_name, state_dir, events_files, webhook, wind
 
 
 def _watch(monitor: Monitor, interval: float, count: int | None, as_json: bool) -> int:
-    console = _console()
+    console = make_console()
     code = 0
     for index in itertools.count():
         if count is not None and index >= count:
@@ -80,7 +75,7 @@ def _watch(monitor: Monitor, interval: float, count: int | None, as_json: bool) 
 
 
 def _serve(monitor: Monitor, host: str, port: int, interval: float, as_json: bool) -> int:
-    console = _console(err=as_json)
+    console = make_console(sys.stderr if as_json else None)
     dashboard = Dashboard(monitor, interval, lambda e: print_transitions(console, e.transitions, e.problems))
     dashboard.start()
     server = make_server(dashboard, host, port)
@@ -167,31 +162,33 @@ def _serve(monitor: Monitor, host: str, port: int, interval: float, as_json: boo
 def main(config_path, env_name, state_dir, as_json, watch, serve, report_path, interval, count, host, port,
          window_minutes, history_hours, buckets, min_events, events_files, webhook) -> None:  # fmt: skip
     """Show the function's invoice figures and alerts (from its logs); notify when alerts fire or resolve."""
-    try:
-        if watch and serve:
-            raise ConfigError("choose one of --watch and --serve")
-        if count is not None and not watch:
-            raise ConfigError("--count goes with --watch")
-        if serve:
-            check_loopback(host)  # before anything is read or stored
-        windows = Windows(window_minutes, history_hours, buckets, min_events)
-        monitor = _build_monitor(config_path, env_name, state_dir, events_files, webhook, windows)
-        interval = interval or monitor.config.watch.interval_seconds
-        if serve:
-            sys.exit(_serve(monitor, host, port, interval, as_json))
-        if watch:
-            sys.exit(_watch(monitor, interval, count, as_json))
-        evaluation = monitor.evaluate()
-        if report_path is not None:
-            _write_report(report_path, evaluation)
-        _show(evaluation, as_json)
-        if report_path is not None:
-            click.echo(f"report written to {report_path}", err=True)
-        sys.exit(_exit_code(evaluation))
-    except DeployError as exc:
-        fail(exc, as_json)
-    except KeyboardInterrupt:
-        sys.exit(0)
+
+    def body() -> int:
+        try:
+            if watch and serve:
+                raise ConfigError("choose one of --watch and --serve")
+            if count is not None and not watch:
+                raise ConfigError("--count goes with --watch")
+            if serve:
+                check_loopback(host)  # before anything is read or stored
+            windows = Windows(window_minutes, history_hours, buckets, min_events)
+            monitor = _build_monitor(config_path, env_name, state_dir, events_files, webhook, windows)
+            every = interval or monitor.config.watch.interval_seconds
+            if serve:
+                return _serve(monitor, host, port, every, as_json)
+            if watch:
+                return _watch(monitor, every, count, as_json)
+            evaluation = monitor.evaluate()
+            if report_path is not None:
+                _write_report(report_path, evaluation)
+            _show(evaluation, as_json)
+            if report_path is not None:
+                click.echo(f"report written to {report_path}", err=True)
+            return _exit_code(evaluation)
+        except KeyboardInterrupt:
+            return 0
+
+    guarded(body, as_json)
 
 
 def _write_report(path: Path, evaluation: Evaluation) -> None:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -42,7 +41,6 @@ class BackupManifest(BaseModel):
     serving_revision: str | None = None
     #: filled in once the upload became a revision
     deployed_revision: str | None = None
-    staged_tree_sha256: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -170,7 +168,3 @@ class BackupStore:
         for backup_id in removable:
             shutil.rmtree(self.dir / backup_id, ignore_errors=True)
         return removable
-
-
-def describe_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True)

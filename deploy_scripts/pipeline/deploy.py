@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import REPO_ROOT, DeployConfig
@@ -11,11 +11,17 @@ from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, Veri
 from .backup import BackupStore
 from .checks import summarize, truth
 from .gate_stage import GateOutcome, run_gate_for_source
-from .gcloud import serving_revision, traffic_split
-from .lock import FunctionLock
-from .records import Check, KnownGood, KnownGoodStore, RunRecord, utc_now
+from .gcloud import (
+    Deployed,
+    deploy_command,
+    mask_command,
+    serving_revision,
+    take_over_deployed,
+    traffic_split,
+)
+from .records import Check, KnownGoodStore, RunRecord
 from .run import Reporter, Run
-from .source import tree_sha256, unpack
+from .source import unpack
 from .target import Target, resolve_target
 from .verify import Verification, verify_live
 
@@ -36,36 +42,24 @@ def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter 
         "deploy", target.env_name, target.environment.function, state_dir, reporter,
         skip_validation=options.skip_validation, source_dir=str(options.source_dir),
     )  # fmt: skip
-    lock = FunctionLock(state_dir, target.key, run.id, "deploy")
-    lock.acquire()  # raises LockHeld before anything is written
     try:
-        return _pipeline(run, target, config, options)
-    except DeployError as exc:
-        if run.record.status == "running":
-            run.finish("failed", str(exc))
-        exc.record = run.record  # type: ignore[attr-defined]
-        raise
-    except BaseException as exc:
-        # Ctrl-C or a bug: whatever was deployed is unverified, so the next run must check it.
-        stage = run.record.current_stage
-        run.finish("interrupted", f"{exc.__class__.__name__} during stage {stage!r}: {exc}")
-        raise
+        # Ctrl-C or a bug leaves the run `interrupted`: whatever was deployed is unverified, so the
+        # next run must check it.
+        with run.locked(target.key):
+            return _pipeline(run, target, config, options)
     finally:
-        lock.release()
         shutil.rmtree(state_dir / "staging" / run.id, ignore_errors=True)
 
 
 def _pipeline(run: Run, target: Target, config: DeployConfig, options: DeployOptions) -> RunRecord:
     from ..rollback.paths import recover_interrupted
 
-    with run.stage("lock") as stage:
-        stage.detail["lock"] = target.key
     run.record.recovered = recover_interrupted(run, target, config, options.invoices_dir)
     _gate(run, config, options)
     manifest, staging = _backup(run, target, config, options)
-    new_revision = _deploy(run, target, staging, manifest)
-    verification = _verify(run, target, config, new_revision, options)
-    return _decide(run, target, config, verification, new_revision, manifest.id, options)
+    deployed = _deploy(run, target, staging, manifest)
+    verification = _verify(run, target, config, deployed, options)
+    return _decide(run, target, config, verification, deployed, manifest.id, options)
 
 
 def _gate(run: Run, config: DeployConfig, options: DeployOptions) -> GateOutcome | None:
@@ -102,8 +96,6 @@ def _backup(run: Run, target: Target, config: DeployConfig, options: DeployOptio
             run.id, target.env_name, target.environment, options.source_dir, live, None, serving
         )
         staging = unpack(archive.zip_path, run.state_dir / "staging" / run.id)
-        manifest.staged_tree_sha256 = tree_sha256(staging)
-        BackupStore(run.state_dir).save(manifest)
         run.record.backup_id = manifest.id
         stage.detail.update(
             backup=manifest.id, source_sha256=archive.sha256, files=len(archive.files), git_commit=manifest.git_commit,
@@ -112,10 +104,9 @@ def _backup(run: Run, target: Target, config: DeployConfig, options: DeployOptio
         return manifest, staging
 
 
-def _deploy(run: Run, target: Target, staging: Path, manifest) -> str:
+def _deploy(run: Run, target: Target, staging: Path, manifest) -> Deployed:
+    """The deployed revision, serving 100%; what was read on the way (description, service) comes along."""
     with run.stage("deploy") as stage:
-        from .gcloud import deploy_command, mask_command
-
         run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
         try:
             target.gcloud.deploy(staging)
@@ -123,22 +114,19 @@ def _deploy(run: Run, target: Target, staging: Path, manifest) -> str:
             stage.detail["gcloud"] = target.gcloud.history[-1:]
             _restore_if_moved(run, target)
             raise
-        described = target.gcloud.describe() or {}
-        revision = described.get("serviceConfig", {}).get("revision")
+        deployed = take_over_deployed(target.gcloud, stage.detail)
+        revision = deployed.revision
         if not revision:
             raise VerificationFailed("gcloud reported success but the function names no serving revision")
-        service = target.gcloud.service()
-        if serving_revision(service) != revision:
-            # A rollback pinned traffic to an old revision: move it to the one just built.
-            stage.detail["traffic_was"] = traffic_split(service)
-            target.gcloud.route_all_traffic(None)
         run.record.revision_after = revision
         BackupStore(run.state_dir).save(manifest.model_copy(update={"deployed_revision": revision}))
         deploy_calls = [h for h in target.gcloud.history if h["command"][1:3] == ["functions", "deploy"]]
         stage.detail.update(
             revision=revision, gcloud_seconds=deploy_calls[-1]["seconds"] if deploy_calls else None
         )
-        return revision
+        if deployed.moved:  # read the split again only when it changed since it was read
+            deployed = replace(deployed, service=target.gcloud.service(), moved=False)
+        return deployed
 
 
 def _restore_if_moved(run: Run, target: Target) -> None:
@@ -154,13 +142,14 @@ def _restore_if_moved(run: Run, target: Target) -> None:
         )
 
 
-def _verify(run: Run, target: Target, config: DeployConfig, revision: str, options: DeployOptions):
+def _verify(run: Run, target: Target, config: DeployConfig, deployed: Deployed, options: DeployOptions):
+    """Checks the deployed revision against what `_deploy` read; nothing has moved traffic since."""
+    revision = deployed.revision
     with run.stage("verify") as stage:
-        service = target.gcloud.service()
-        serving = serving_revision(service)
+        serving = serving_revision(deployed.service)
         traffic = truth("new_revision_serving_100", serving == revision, serving, f"expected {revision}")
-        url = target.live_url()
-        stage.detail.update(url=url, traffic=traffic_split(service))
+        url = target.function_url(deployed.description)
+        stage.detail.update(url=url, traffic=traffic_split(deployed.service))
         if not url:
             verification_checks = [
                 traffic,
@@ -191,24 +180,17 @@ def _decide(
     target: Target,
     config: DeployConfig,
     checks: list[Check],
-    revision: str,
+    deployed: Deployed,
     backup_id: str,
     options,
 ) -> RunRecord:
     from ..rollback.paths import roll_back
 
+    revision = deployed.revision
     failed = [c for c in checks if not c.passed]
     with run.stage("decide") as stage:
         if not failed:
-            KnownGoodStore(run.state_dir).add(
-                target.key,
-                KnownGood(
-                    revision=revision,
-                    backup_id=backup_id,
-                    verified_at=utc_now().isoformat(timespec="seconds"),
-                    run_id=run.id,
-                ),
-            )
+            KnownGoodStore(run.state_dir).remember(target.key, revision, backup_id, run.id)
             run.record.decision.outcome = "keep"
             run.record.decision.reason = summarize(checks)
             stage.detail["outcome"] = "keep"
@@ -223,7 +205,9 @@ def _decide(
     run.record.decision.reason = reason
     run.reporter.note(reason)
     try:
-        outcome = roll_back(run, target, config, invoices_dir=options.invoices_dir)
+        outcome = roll_back(
+            run, target, config, invoices_dir=options.invoices_dir, current=serving_revision(deployed.service)
+        )
     except (RollbackFailed, GcloudFailed) as exc:
         run.record.decision.outcome = "rollback_failed"
         run.finish("failed", f"{reason}; automatic rollback failed: {exc}")

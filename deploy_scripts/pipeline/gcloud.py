@@ -148,11 +148,9 @@ class Gcloud:
 
     # -- the commands ------------------------------------------------------------------------------
 
-    def deploy(self, source_dir: Path) -> list[str]:
+    def deploy(self, source_dir: Path) -> None:
         """Deploy; retries only gcloud's 409 "unable to queue" (another operation still running)."""
-        command = deploy_command(self.env, source_dir)
-        self.run_retrying_conflicts(command, self.deploy_timeout)
-        return mask_command(command, self.env)
+        self.run_retrying_conflicts(deploy_command(self.env, source_dir), self.deploy_timeout)
 
     def run_retrying_conflicts(self, command: list[str], timeout: float, wait_seconds: float = 2.0) -> str:
         for attempt in Retrying(
@@ -231,6 +229,37 @@ class Gcloud:
                 "--quiet",
             ]
         )
+
+
+@dataclass
+class Deployed:
+    """What a deploy left behind: the revision it built and the service as it was read."""
+
+    revision: str | None
+    description: dict
+    service: dict | None = None
+    #: traffic was moved to `revision` after `service` was read (so `service` shows the old split)
+    moved: bool = False
+
+
+def take_over_deployed(gcloud: Gcloud, detail: dict[str, Any] | None = None) -> Deployed:
+    """The revision a deploy just built, with all traffic moved to it if a pinned split kept it out.
+
+    `revision` is None when the function names none (callers raise their own error). Before a move
+    the old split is noted in `detail["traffic_was"]` when a `detail` is given.
+    """
+    described = gcloud.describe() or {}
+    revision = described.get("serviceConfig", {}).get("revision")
+    if not revision:
+        return Deployed(None, described)
+    service = gcloud.service()
+    if serving_revision(service) == revision:
+        return Deployed(revision, described, service)
+    # A rollback pinned traffic to an old revision: move it to the one just built.
+    if detail is not None:
+        detail["traffic_was"] = traffic_split(service)
+    gcloud.route_all_traffic(None)
+    return Deployed(revision, described, service, moved=True)
 
 
 def revision_names(revisions: list[dict]) -> list[str]:

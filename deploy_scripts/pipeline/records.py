@@ -182,6 +182,18 @@ class KnownGoodStore:
         data[key] = items[-50:]
         _atomic_write(self.path, json.dumps(data, indent=2))
 
+    def remember(self, key: str, revision: str, backup_id: str | None, run_id: str) -> None:
+        """Record `revision` as verified now (by run `run_id`)."""
+        self.add(
+            key,
+            KnownGood(
+                revision=revision,
+                backup_id=backup_id,
+                verified_at=utc_now().isoformat(timespec="seconds"),
+                run_id=run_id,
+            ),
+        )
+
     def latest_backup_ids(self) -> set[str]:
         """The newest known-good entry's backup of every function: never pruned."""
         return {

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import DeployError
 from .events import run_logger
-from .lock import actor
+from .lock import FunctionLock, actor
 from .records import RecordStore, RunKind, RunRecord, RunStatus, StageResult, new_run_id, utc_now
 
 
@@ -96,6 +97,40 @@ class Run:
                 duration_s=stage.duration_s,
                 error=stage.error,
             )
+
+    @contextmanager
+    def failures_recorded(self) -> Iterator[None]:
+        """A DeployError finishes the run `failed` (unless it already finished) and carries the record."""
+        try:
+            yield
+        except DeployError as exc:
+            self._failed(exc)
+            raise
+
+    @contextmanager
+    def locked(self, key: str) -> Iterator[None]:
+        """Hold the function's lock for the body (a "lock" stage first); a DeployError finishes the run
+        `failed`, anything else (Ctrl-C, a bug) `interrupted`, so the next run checks what it left."""
+        lock = FunctionLock(self.state_dir, key, self.id, self.record.kind)
+        lock.acquire()  # raises LockHeld before anything is written
+        try:
+            with self.stage("lock") as stage:
+                stage.detail["lock"] = key
+            yield
+        except DeployError as exc:
+            self._failed(exc)
+            raise
+        except BaseException as exc:
+            stage_name = self.record.current_stage
+            self.finish("interrupted", f"{exc.__class__.__name__} during stage {stage_name!r}: {exc}")
+            raise
+        finally:
+            lock.release()
+
+    def _failed(self, exc: DeployError) -> None:
+        if self.record.status == "running":
+            self.finish("failed", str(exc))
+        exc.record = self.record  # type: ignore[attr-defined]
 
     def finish(self, status: RunStatus, error: str | None = None) -> RunRecord:
         self.record.status = status

@@ -7,7 +7,6 @@ from pathlib import Path
 from ..config import DeployConfig
 from ..errors import DeployError
 from ..pipeline.gcloud import serving_revision
-from ..pipeline.lock import FunctionLock
 from ..pipeline.records import RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import resolve_target
@@ -29,45 +28,39 @@ def run_rollback(
     state_dir = config.resolved_state_dir()
     kind = "emergency" if emergency else "rollback"
     run = Run(kind, target.env_name, target.environment.function, state_dir, reporter, reason=reason)
-    lock = FunctionLock(state_dir, target.key, run.id, kind)
-    lock.acquire()
-    try:
-        with run.stage("lock") as stage:
-            stage.detail["lock"] = target.key
-        run.record.revision_before = serving_revision(target.gcloud.service())
-        if not emergency:
-            run.record.recovered = recover_interrupted(run, target, config, invoices_dir)
-            restored = serving_revision(target.gcloud.service())
-            if restored != run.record.revision_before and not to:
-                # Recovery already took the unverified revision out of service: rolling back
-                # again would undo a verified one.
-                run.record.revision_after = restored
-                run.record.decision.outcome = "rolled_back"
-                run.record.decision.reason = f"recovery of an interrupted run restored {restored}"
-                return run.finish("succeeded")
-        outcome = roll_back(
-            run, target, config, to=to, allow_slow=not emergency, invoices_dir=invoices_dir,
-            current=run.record.revision_before,
-        )  # fmt: skip
-        run.record.revision_after = outcome.revision
-        run.record.backup_id = outcome.backup_id
-        run.record.decision.outcome = "rolled_back"
-        run.record.decision.reason = f"{outcome.path} path to {outcome.revision}" + (
-            f": {reason}" if reason else ""
-        )
-        run.record.metrics["path"] = outcome.path
-        run.record.metrics["attempts"] = outcome.attempts
-        run.record.metrics.update(outcome.verification.metrics)
-        return run.finish("succeeded")
-    except DeployError as exc:
-        run.record.decision.outcome = "rollback_failed"
-        run.finish("failed", str(exc))
-        exc.record = run.record  # type: ignore[attr-defined]
-        raise
-    except BaseException as exc:  # Ctrl-C or a bug: the next run checks what is serving
-        run.finish(
-            "interrupted", f"{exc.__class__.__name__} during stage {run.record.current_stage!r}: {exc}"
-        )
-        raise
-    finally:
-        lock.release()
+    # Ctrl-C or a bug leaves the run `interrupted`: the next run checks what is serving.
+    with run.locked(target.key):
+        try:
+            run.record.revision_before = serving_revision(target.gcloud.service())
+            if not emergency:
+                run.record.recovered = recover_interrupted(run, target, config, invoices_dir)
+                # Nothing recovered: nothing moved traffic, so what serves is still revision_before.
+                restored = (
+                    serving_revision(target.gcloud.service())
+                    if run.record.recovered
+                    else run.record.revision_before
+                )
+                if restored != run.record.revision_before and not to:
+                    # Recovery already took the unverified revision out of service: rolling back
+                    # again would undo a verified one.
+                    run.record.revision_after = restored
+                    run.record.decision.outcome = "rolled_back"
+                    run.record.decision.reason = f"recovery of an interrupted run restored {restored}"
+                    return run.finish("succeeded")
+            outcome = roll_back(
+                run, target, config, to=to, allow_slow=not emergency, invoices_dir=invoices_dir,
+                current=run.record.revision_before,
+            )  # fmt: skip
+            run.record.revision_after = outcome.revision
+            run.record.backup_id = outcome.backup_id
+            run.record.decision.outcome = "rolled_back"
+            run.record.decision.reason = f"{outcome.path} path to {outcome.revision}" + (
+                f": {reason}" if reason else ""
+            )
+            run.record.metrics["path"] = outcome.path
+            run.record.metrics["attempts"] = outcome.attempts
+            run.record.metrics.update(outcome.verification.metrics)
+            return run.finish("succeeded")
+        except DeployError:
+            run.record.decision.outcome = "rollback_failed"  # run.locked then finishes the run `failed`
+            raise

@@ -8,16 +8,16 @@ configuration recorded beside it (a build, minutes). Both end with verification.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..config import DeployConfig
-from ..errors import BackupInvalid, DeployError, GcloudFailed, RollbackFailed, UsageError
+from ..errors import BackupInvalid, GcloudFailed, RollbackFailed, UsageError
 from ..pipeline.backup import BackupManifest, BackupStore
 from ..pipeline.checks import summarize
-from ..pipeline.gcloud import Gcloud, revision_names, serving_revision
-from ..pipeline.records import Check, KnownGood, KnownGoodStore, utc_now
+from ..pipeline.gcloud import Gcloud, revision_names, serving_revision, take_over_deployed
+from ..pipeline.records import Check, KnownGoodStore, utc_now
 from ..pipeline.run import Run
 from ..pipeline.source import unpack
 from ..pipeline.target import Target
@@ -83,19 +83,12 @@ def slow_path(target: Target, state_dir: Path, manifest: BackupManifest, run_id:
     try:
         unpack(zip_path, staging)
         recorded = manifest.environment.model_copy(update={"function": target.environment.function})
-        gcloud = Gcloud(
-            recorded, target.gcloud.process_env, target.gcloud.timeout, target.gcloud.deploy_timeout,
-            target.gcloud.conflict_retries, target.gcloud.history,
-        )  # fmt: skip
-        gcloud.deploy(staging)
+        replace(target.gcloud, env=recorded).deploy(staging)  # same process env, timeouts, history
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    described = target.gcloud.describe() or {}
-    revision = described.get("serviceConfig", {}).get("revision")
+    revision = take_over_deployed(target.gcloud).revision
     if not revision:
         raise RollbackFailed("the slow-path deploy finished but the function reports no revision")
-    if serving_revision(target.gcloud.service()) != revision:
-        target.gcloud.route_all_traffic(None)
     return revision
 
 
@@ -138,7 +131,7 @@ def roll_back(
                     raise RollbackFailed(
                         f"{candidate.revision} failed verification: {summarize(verification.checks)}"
                     )
-            _remember(state_dir, target, candidate.revision, candidate.backup_id, run.id)
+            KnownGoodStore(state_dir).remember(target.key, candidate.revision, candidate.backup_id, run.id)
             return Outcome("fast", candidate.revision, candidate.backup_id, verification, attempts)
         except (RollbackFailed, GcloudFailed) as exc:
             attempts.append({"path": "fast", "revision": candidate.revision, "error": str(exc)})
@@ -169,20 +162,8 @@ def roll_back(
                 )
     except (BackupInvalid, GcloudFailed) as exc:
         raise RollbackFailed(f"slow path failed: {exc}") from None
-    _remember(state_dir, target, revision, manifest.id, run.id)
+    KnownGoodStore(state_dir).remember(target.key, revision, manifest.id, run.id)
     return Outcome("slow", revision, manifest.id, verification, attempts)
-
-
-def _remember(state_dir: Path, target: Target, revision: str, backup_id: str | None, run_id: str) -> None:
-    KnownGoodStore(state_dir).add(
-        target.key,
-        KnownGood(
-            revision=revision,
-            backup_id=backup_id,
-            verified_at=utc_now().isoformat(timespec="seconds"),
-            run_id=run_id,
-        ),
-    )
 
 
 def recover_interrupted(
@@ -221,7 +202,6 @@ def recover_interrupted(
 
 
 __all__ = [
-    "DeployError",
     "Outcome",
     "fast_path",
     "pick_candidate",

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import DeployConfig, RollbackThresholds
-from ..errors import DeployError
 from ..metrics import Figures, compute_figures
 from ..pipeline.checks import at_least, at_most, summarize
 from ..pipeline.gcloud import serving_revision
@@ -85,7 +84,7 @@ def watch(
     windows: list[dict] = []
     run.record.metrics["windows"] = windows
     verdict = Verdict(Figures(), conclusive=False)
-    try:
+    with run.failures_recorded():
         with run.stage("watch") as stage:
             stage.detail.update(revision=revision, minutes=minutes, interval_s=interval)
             while time.monotonic() < deadline:
@@ -111,10 +110,6 @@ def watch(
         run.record.decision.outcome = "keep"
         run.record.decision.reason = summarize(verdict.checks)
         return run.finish("succeeded")
-    except DeployError as exc:
-        run.finish("failed", str(exc))
-        exc.record = run.record  # type: ignore[attr-defined]
-        raise
 
 
 def _trip(run: Run, config, env_name, verdict: Verdict, invoices_dir, reporter) -> RunRecord:
