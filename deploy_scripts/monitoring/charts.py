@@ -80,12 +80,22 @@ def _frame(name: str, title: str, axis: Axis, body: list[str], marks: Sequence[M
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="{color}" stroke-dasharray="4 3"/>'
             f'<text x="{x + 2:.1f}" y="{TOP + 9}" fill="{color}" class="marklabel">{escape(mark.kind)}</text></g>'
         )  # fmt: skip
+    return _svg(name, title, WIDTH, HEIGHT, count, grid + body + mark_svg)
+
+
+def _svg(name: str, title: str, width: int, height: int, count: int, parts: list[str]) -> str:
+    """A captioned chart: <svg class="chart" data-chart=NAME data-values=COUNT> around `parts`."""
     return (
         f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
-        f'<svg class="chart" data-chart="{escape(name)}" data-values="{count}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">'
-        + "".join(grid) + "".join(body) + "".join(mark_svg) + "</svg></figure>"
+        f'<svg class="chart" data-chart="{escape(name)}" data-values="{count}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">' + "".join(parts) + "</svg></figure>"
     )  # fmt: skip
+
+
+def _threshold(label: str, x1: str, x2: str, y1: str, y2: str, extra: str = "") -> str:
+    """A dashed red alert line; coordinates come formatted, as each chart has always written them."""
+    return (f'<g class="threshold"><title>{escape(label)}</title><line x1="{x1}" x2="{x2}" y1="{y1}" y2="{y2}" '
+            f'stroke="#d62728" stroke-dasharray="6 4"{extra}/></g>')  # fmt: skip
 
 
 def line_chart(name: str, title: str, axis: Axis, series: Sequence[Series], marks: Sequence[Mark],
@@ -93,8 +103,9 @@ def line_chart(name: str, title: str, axis: Axis, series: Sequence[Series], mark
     body, count = [], 0
     for label, value in thresholds:
         y = axis.y(value)
-        body.append(f'<g class="threshold"><title>{escape(label)}</title><line x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-                    f'y1="{y:.1f}" y2="{y:.1f}" stroke="#d62728" stroke-dasharray="6 4" stroke-width="1"/></g>')  # fmt: skip
+        body.append(
+            _threshold(label, f"{LEFT}", f"{WIDTH - RIGHT}", f"{y:.1f}", f"{y:.1f}", ' stroke-width="1"')
+        )
     for index, s in enumerate(series):
         present = [(at, v) for at, v in s.points if v is not None]
         if len(present) > 1:
@@ -161,10 +172,5 @@ def revision_bars(name: str, title: str, rows: Sequence[tuple[str, float | None]
         )  # fmt: skip
     if limit is not None:
         x = label_width + limit[1] * scale
-        body.append(f'<g class="threshold"><title>{escape(limit[0])}</title><line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 4}" '
-                    f'y2="{height - 6}" stroke="#d62728" stroke-dasharray="6 4"/></g>')  # fmt: skip
-    return (
-        f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>'
-        f'<svg class="chart" data-chart="{escape(name)}" data-values="{count}" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">' + "".join(body) + "</svg></figure>"
-    )  # fmt: skip
+        body.append(_threshold(limit[0], f"{x:.1f}", f"{x:.1f}", f"{TOP - 4}", f"{height - 6}"))
+    return _svg(name, title, width, height, count, body)

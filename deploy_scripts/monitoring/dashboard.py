@@ -10,8 +10,8 @@ from html import escape
 
 from .charts import Axis, Series, line_chart, nice_max, revision_bars, stacked_bars
 from .monitor import Snapshot
-from .rules import format_value
-from .terminal import figure_rows
+from .rules import describe_threshold, format_value
+from .terminal import figure_rows, revision_cells
 
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:18px;color:#222;background:#fafafa}
@@ -48,11 +48,11 @@ def _cards(snapshot: Snapshot) -> str:
 def _alerts(snapshot: Snapshot) -> str:
     items = []
     for a in snapshot.alerts:
-        op = "<" if a.breaches_when == "below" else ">"
+        # not escaped: the page has always carried a bare "<" / ">" here
+        limit = describe_threshold(a.breaches_when, a.threshold, a.unit)
         items.append(
             f'<div class="alert {a.state}" data-alert="{escape(a.rule)}" data-state="{a.state}">{escape(a.title)}: '
-            f"{escape(format_value(a.value, a.unit))} &middot; {escape(a.state)} (fires when {op} "
-            f"{escape(format_value(a.threshold, a.unit))})</div>"
+            f"{escape(format_value(a.value, a.unit))} &middot; {escape(a.state)} (fires when {limit})</div>"
         )
     return '<div class="alerts" id="alerts">' + "".join(items) + "</div>"
 
@@ -81,14 +81,15 @@ def _timeline(snapshot: Snapshot) -> str:
         [("alert: error rate", limits["error_rate"])],
     )  # fmt: skip
     seconds = [v for b in buckets for v in (b.figures.max_seconds, b.p95_seconds) if v is not None]
+    seconds_top = nice_max(seconds, 0.001)
     processing = line_chart(
         "processing_time", "Processing time (p50, p95, max)",
-        Axis(start, end, nice_max(seconds, 0.001), "seconds"),
+        Axis(start, end, seconds_top, "seconds"),
         [Series("p50", "#1f77b4", points(lambda b: b.figures.median_seconds)),
          Series("p95", "#9467bd", points(lambda b: b.p95_seconds)),
          Series("max", "#8c564b", points(lambda b: b.figures.max_seconds))],
         marks,
-        [("alert: average time", limits["average_time"])] if limits["average_time"] <= nice_max(seconds, 0.001) else [],
+        [("alert: average time", limits["average_time"])] if limits["average_time"] <= seconds_top else [],
     )  # fmt: skip
     quality = line_chart(
         "quality", "Quality score and invoice-number extraction", Axis(start, end, 1.0, "percent"),
@@ -127,13 +128,8 @@ def _revisions(snapshot: Snapshot) -> str:
     header = "".join(f"<th>{h}</th>" for h in ("revision", "first seen", "last seen", "invoices", "error rate", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"))  # fmt: skip
     body = []
     for w in snapshot.revisions:
-        f = w.figures
-        cells = [w.label, f"{w.first_seen:%m-%d %H:%M}Z", f"{w.last_seen:%m-%d %H:%M}Z", str(f.events),
-                 format_value(f.error_rate, "percent"), format_value(f.median_seconds, "seconds"),
-                 format_value(w.p95_seconds, "seconds"), format_value(f.max_seconds, "seconds"),
-                 "n/a" if f.peak_memory_mb is None else f"{f.peak_memory_mb:.0f} MB",
-                 format_value(f.accuracy_proxy, "percent"), format_value(f.invoice_number_rate, "percent"),
-                 str(f.placeholder_detections), str(w.rows_written)]  # fmt: skip
+        label, *figures = revision_cells(w)
+        cells = [label, f"{w.first_seen:%m-%d %H:%M}Z", f"{w.last_seen:%m-%d %H:%M}Z", *figures]
         body.append(
             f'<tr data-revision="{escape(w.label)}">'
             + "".join(f"<td>{escape(c)}</td>" for c in cells)

@@ -29,10 +29,6 @@ class Rule:
     def breached(self, value: float) -> bool:
         return value < self.threshold if self.breaches_when == "below" else value > self.threshold
 
-    def describe_threshold(self) -> str:
-        op = "<" if self.breaches_when == "below" else ">"
-        return f"fires when {op} {format_value(self.threshold, self.unit)}"
-
 
 class RuleResult(BaseModel):
     rule: str
@@ -43,12 +39,6 @@ class RuleResult(BaseModel):
     breaches_when: str
     unit: str
 
-    @property
-    def summary(self) -> str:
-        op = "<" if self.breaches_when == "below" else ">"
-        shown = format_value(self.value, self.unit)
-        return f"{self.title} {shown} ({'breaches' if self.state == 'firing' else 'limit'} {op} {format_value(self.threshold, self.unit)})"
-
 
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
@@ -58,6 +48,11 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "seconds":
         return f"{value:.2f} s"
     return f"{value:g}"
+
+
+def describe_threshold(breaches_when: str, threshold: float, unit: str) -> str:
+    """The limit as `< 85.0%` or `> 5.0%`: what an alert's value must cross to fire."""
+    return f"{'<' if breaches_when == 'below' else '>'} {format_value(threshold, unit)}"
 
 
 def rules_from(thresholds: AlertThresholds) -> list[Rule]:

@@ -6,7 +6,6 @@ latest snapshot, so many open tabs never multiply webhook calls or log reads.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import threading
 from collections.abc import Callable
@@ -15,14 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..errors import ConfigError
 from .dashboard import render_page
 from .monitor import Evaluation, Monitor
+from .webhook import is_loopback_name
 
 
 def check_loopback(host: str) -> str:
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback:
+    if not is_loopback_name(host):
         raise ConfigError(f"--host {host}: the dashboard is served on loopback only (127.0.0.1 or ::1)")
     return host
 

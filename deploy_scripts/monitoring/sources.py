@@ -7,7 +7,6 @@ a one-method boundary (`list_entries`) so it can be exercised without Google.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from invoice_processing.events import FAILED, PROCESSED
 
 from ..config import Environment
 from ..errors import ConfigError
+from ..localcloud.logs import _read_file as read_json_lines
 
 ASCENDING = "timestamp asc"
 
@@ -50,22 +50,9 @@ class JsonLinesSource:
     def read(self, since: datetime | None) -> Iterator[dict]:
         for path in self.paths:
             try:
-                handle = path.open(encoding="utf-8", errors="replace")
+                yield from read_json_lines(path)  # `since` is applied when windows are cut
             except OSError as exc:
                 raise ConfigError(f"cannot read events file {path}: {exc.strerror}") from None
-            with handle:
-                for line in handle:
-                    record = _json_object(line)
-                    if record is not None:
-                        yield record  # `since` is applied when windows are cut
-
-
-def _json_object(line: str) -> dict | None:
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def cloud_logging_filter(environment: Environment, since: datetime | None) -> str:

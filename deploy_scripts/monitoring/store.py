@@ -80,9 +80,7 @@ class Transition(BaseModel):
 
 class Pending(BaseModel):
     id: int
-    kind: str
     payload: dict
-    attempts: int
 
 
 class AlertStore:
@@ -177,14 +175,11 @@ class AlertStore:
     def pending(self, channel: str) -> list[Pending]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT id, kind, payload, attempts FROM notifications"
+                "SELECT id, payload FROM notifications"
                 " WHERE channel = ? AND delivered_at IS NULL AND attempts < ? ORDER BY id",
                 (channel, MAX_ATTEMPTS),
             ).fetchall()
-        return [
-            Pending(id=r["id"], kind=r["kind"], payload=json.loads(r["payload"]), attempts=r["attempts"])
-            for r in rows
-        ]
+        return [Pending(id=r["id"], payload=json.loads(r["payload"])) for r in rows]
 
     def mark(self, notification_id: int, now: datetime, error: str | None) -> None:
         with self._connect() as db:

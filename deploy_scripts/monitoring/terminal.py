@@ -7,7 +7,7 @@ from rich.table import Table
 
 from .figures import WindowFigures
 from .monitor import Snapshot
-from .rules import format_value
+from .rules import describe_threshold, format_value
 from .store import Transition
 from .webhook import slack_payload
 
@@ -52,15 +52,20 @@ def current_table(snapshot: Snapshot) -> Table:
     return table
 
 
+def revision_cells(w: WindowFigures) -> list[str]:
+    """One revision's row: label, invoices, error rate, p50, p95, max, memory, quality, inv. no., placeholders, rows."""
+    f = w.figures
+    return [w.label, str(f.events), _pct(f.error_rate), _sec(f.median_seconds), _sec(w.p95_seconds),
+            _sec(f.max_seconds), _mb(f.peak_memory_mb), _pct(f.accuracy_proxy), _pct(f.invoice_number_rate),
+            str(f.placeholder_detections), str(w.rows_written)]  # fmt: skip
+
+
 def revisions_table(snapshot: Snapshot) -> Table:
     table = Table(title=f"per revision (last {snapshot.history_hours:g} h)", title_justify="left")
     for column in ("revision", "invoices", "errors", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"):  # fmt: skip
         table.add_column(column, justify="left" if column == "revision" else "right")
     for w in snapshot.revisions:
-        f = w.figures
-        table.add_row(w.label, str(f.events), _pct(f.error_rate), _sec(f.median_seconds), _sec(w.p95_seconds),
-                      _sec(f.max_seconds), _mb(f.peak_memory_mb), _pct(f.accuracy_proxy), _pct(f.invoice_number_rate),
-                      str(f.placeholder_detections), str(w.rows_written))  # fmt: skip
+        table.add_row(*revision_cells(w))
     return table
 
 
@@ -69,9 +74,9 @@ def alerts_table(snapshot: Snapshot) -> Table:
     for column in ("alert", "state", "value", "threshold"):
         table.add_column(column)
     for result in snapshot.alerts:
-        op = "<" if result.breaches_when == "below" else ">"
+        limit = describe_threshold(result.breaches_when, result.threshold, result.unit)
         table.add_row(result.rule, f"[{STATE_STYLE[result.state]}]{result.state}[/]",
-                      format_value(result.value, result.unit), f"fires when {op} {format_value(result.threshold, result.unit)}")  # fmt: skip
+                      format_value(result.value, result.unit), f"fires when {limit}")  # fmt: skip
     return table
 
 

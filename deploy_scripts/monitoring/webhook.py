@@ -18,7 +18,7 @@ import requests
 from tenacity import RetryError, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from ..errors import ConfigError
-from .rules import format_value
+from .rules import describe_threshold, format_value
 from .store import AlertStore, Transition
 
 Resolver = Callable[..., list]
@@ -48,12 +48,13 @@ def host_of(url: str) -> str:
     return urlsplit(url).hostname or "?"
 
 
-def _loopback_name(host: str) -> bool:
-    """A loopback literal, or `localhost` (whose addresses are still checked after resolving)."""
+def is_loopback_name(host: str) -> bool:
+    """A loopback literal, or `localhost` (a URL's hostname arrives lower-cased; the webhook still
+    checks the addresses `localhost` resolves to)."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
-        return host.lower() == "localhost"
+        return host == "localhost"
 
 
 def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
@@ -65,7 +66,7 @@ def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
         raise ConfigError("webhook URL must be an https:// URL (http:// only to 127.0.0.1, ::1 or localhost)")
     if parts.username or parts.password:
         raise ConfigError("webhook URL must not carry a user name or password")
-    if parts.scheme == "http" and not _loopback_name(host):
+    if parts.scheme == "http" and not is_loopback_name(host):
         raise ConfigError(f"webhook URL to {host} must use https:// (plain http is allowed only to loopback)")
     addresses = _addresses(host, resolve or socket.getaddrinfo)
     if addresses and all(a.is_loopback for a in addresses):
@@ -84,18 +85,18 @@ def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
 def slack_payload(transition: Transition) -> dict:
     incident = transition.incident
     firing = transition.kind == "fired"
-    op = "<" if incident.breaches_when == "below" else ">"
+    limit = describe_threshold(incident.breaches_when, incident.threshold, incident.unit)
     value = incident.fired_value if firing else incident.resolved_value
     when = incident.fired_at if firing else incident.resolved_at
     state = "FIRING" if firing else "RESOLVED"
     text = (
         f"[{state}] {incident.title} {format_value(value, incident.unit)} "
-        f"(alert when {op} {format_value(incident.threshold, incident.unit)}) on {incident.scope}"
+        f"(alert when {limit}) on {incident.scope}"
     )
     fields = [
         ("alert", incident.rule),
         ("measured", format_value(value, incident.unit)),
-        ("threshold", f"{op} {format_value(incident.threshold, incident.unit)}"),
+        ("threshold", limit),
         ("scope", incident.scope),
         ("revisions", incident.revisions or "n/a"),
         ("incident", f"#{incident.id} fired {incident.fired_at.isoformat(timespec='seconds')}"),
