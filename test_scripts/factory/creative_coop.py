@@ -20,8 +20,6 @@ from .creative_coop_model import (
     check_layout,
     fmt_money,
     money,
-    upc_check_digit,
-    upc_is_valid,
 )
 from .creative_coop_pdf import render_pdf
 from .creative_coop_random import (
@@ -53,6 +51,4 @@ __all__ = [
     "render_docai",
     "render_pdf",
     "to_snake_case",
-    "upc_check_digit",
-    "upc_is_valid",
 ]

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from .creative_coop_model import Header, Invoice, Item, TableLine, fmt_money
 from .creative_coop_pdf import LABELS, PAGE_HEIGHT, PAGE_WIDTH, SHIP_TO, SOLD_TO, VENDOR_ADDRESS
+from .generic import DocAIText
 
 ReadingOrder = Literal[1, 2, 3]
 HEADINGS = (
@@ -132,13 +133,6 @@ def totals_lines(invoice: Invoice, order: ReadingOrder) -> list[str]:
     return [f"{label} {fmt_money(amount)}" for label, amount in totals]
 
 
-def _anchor(start: int, end: int) -> dict[str, Any]:
-    segment: dict[str, Any] = {"endIndex": str(end)}
-    if start:  # proto3 JSON omits a zero int64
-        segment = {"startIndex": str(start), **segment}
-    return {"textSegments": [segment]}
-
-
 def _line_item_entities(invoice: Invoice, rng: random.Random, noise: EntityNoise) -> list[dict[str, Any]]:
     entities = []
     index = 0
@@ -199,7 +193,7 @@ def _header_entities(
             {
                 "type": "invoice_id",
                 "mentionText": header.order_no,
-                "textAnchor": _anchor(start, start + len(header.order_no)),
+                "textAnchor": DocAIText.anchor(start, start + len(header.order_no)),
                 "confidence": 0.79,
             },
         )
@@ -219,33 +213,17 @@ def render_docai(
     if order not in (1, 2, 3):
         raise ValueError(f"reading order must be 1, 2 or 3, got {order!r}")
     rng = random.Random(seed)
-    pages_out, chunks, offset = [], [], 0
+    doc = DocAIText(PAGE_WIDTH, PAGE_HEIGHT, orientation="PAGE_UP")
     table_pages = invoice.pages()
     for number, table in enumerate(table_pages, start=1):
         page_lines = header_lines(invoice.header, number, len(table_pages), order)
         page_lines += table_text_lines(invoice, table, order)
         if number == len(table_pages):
             page_lines += totals_lines(invoice, order)
-        page_start, line_entries = offset, []
-        for line in page_lines:
-            chunk = line + "\n"
-            line_entries.append(
-                {"layout": {"textAnchor": _anchor(offset, offset + len(chunk)), "orientation": "PAGE_UP"}}
-            )
-            chunks.append(chunk)
-            offset += len(chunk)
-        pages_out.append(
-            {
-                "pageNumber": number,
-                "dimension": {"width": PAGE_WIDTH, "height": PAGE_HEIGHT, "unit": "points"},
-                "layout": {"textAnchor": _anchor(page_start, offset), "orientation": "PAGE_UP"},
-                "lines": line_entries,
-            }
-        )
-    text = "".join(chunks)
+        doc.add_page(page_lines)
     noise = noise or EntityNoise()
-    entities = _header_entities(invoice, rng, noise, text) + _line_item_entities(invoice, rng, noise)
-    document = {"mimeType": "application/pdf", "text": text, "pages": pages_out, "entities": entities}
+    doc.entities = _header_entities(invoice, rng, noise, doc.text) + _line_item_entities(invoice, rng, noise)
+    document = doc.to_json()
     return to_snake_case(document) if snake_case else document
 
 

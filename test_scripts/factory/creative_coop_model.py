@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
-CENT = Decimal("0.01")
+from .generic import money
+
 WHOLESALE_SHARE = Decimal("0.80")
 TARIFF_RATE = Decimal("0.15")
 CANONICAL_VENDOR = "Creative Co-op"
@@ -27,23 +28,9 @@ LineKind = Literal["row", "desc", "tariff", "tariff_label", "tariff_amount"]
 LabelLayout = Literal["inline", "stacked", "scattered"]
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def fmt_money(value: Decimal) -> str:
     """As printed: two decimals, thousands separated (`1,440.00`)."""
     return f"{value:,.2f}"
-
-
-def upc_check_digit(payload: str) -> int:
-    """UPC-A check digit of an 11-digit payload: weights 3,1,3,... from the left, mod 10."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(payload))
-    return (10 - total % 10) % 10
-
-
-def upc_is_valid(upc: str) -> bool:
-    return len(upc) == 12 and upc.isdigit() and upc_check_digit(upc[:11]) == int(upc[11])
 
 
 @dataclass(frozen=True)

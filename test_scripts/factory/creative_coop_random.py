@@ -16,9 +16,9 @@ from .creative_coop_model import (
     Item,
     TableLine,
     check_layout,
-    upc_check_digit,
 )
 from .creative_coop_text import random_description
+from .generic import with_check_digit
 
 KNOWN_PREFIXES = ("XS", "DF", "DA", "DG", "CF", "CD", "HX", "XM", "XT", "EC", "AH")
 VENDOR_SPELLINGS = ("Creative Co-op", "Creative Co-op, Inc.", "Creative Coop", "Creative-Coop")
@@ -77,7 +77,7 @@ def random_order_no(rng: random.Random, prefix: str = "CS") -> str:
 def random_upc(rng: random.Random, taken: set[str]) -> str:
     while True:
         payload = "191009" + "".join(rng.choice(string.digits) for _ in range(5))
-        upc = payload + str(upc_check_digit(payload))
+        upc = with_check_digit(payload)
         if upc not in taken:
             taken.add(upc)
             return upc

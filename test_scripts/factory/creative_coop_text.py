@@ -11,6 +11,8 @@ import re
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from .generic import wrap
+
 TABLE_FONT = "Helvetica"
 TABLE_FONT_SIZE = 7.0
 #: Width of the description column's text, in points.
@@ -140,13 +142,7 @@ def text_width(text: str) -> float:
 
 def wrap_description(text: str) -> tuple[str, ...]:
     """Greedy word wrap into the description column, as a report writer does it."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and text_width(f"{lines[-1]} {word}") <= DESCRIPTION_WIDTH:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return tuple(lines)
+    return tuple(wrap(text, DESCRIPTION_WIDTH, TABLE_FONT_SIZE, TABLE_FONT))
 
 
 def is_printable(lines: tuple[str, ...]) -> bool:

@@ -14,10 +14,11 @@ import datetime as dt
 import io
 import json
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -26,6 +27,7 @@ from reportlab.pdfgen import canvas
 CENT = Decimal("0.01")
 PAGE_WIDTH, PAGE_HEIGHT = letter
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+T = TypeVar("T")
 
 
 # --- shared helpers -----------------------------------------------------------------------------
@@ -60,6 +62,21 @@ def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
     return lines or [""]
 
 
+def paginate(items: Sequence[T], height_of: Callable[[T], int], rows_per_page: int) -> list[list[T]]:
+    """Fill pages in order; an item that would overflow the page starts the next one (a page never
+    starts empty, so an item taller than a page gets one to itself)."""
+    pages: list[list[T]] = [[]]
+    used = 0
+    for item in items:
+        height = height_of(item)
+        if used + height > rows_per_page and pages[-1]:
+            pages.append([])
+            used = 0
+        pages[-1].append(item)
+        used += height
+    return pages
+
+
 def new_canvas() -> tuple[io.BytesIO, canvas.Canvas]:
     buffer = io.BytesIO()
     # invariant=1: no timestamps or random ids, so a rebuild is byte-identical.
@@ -70,18 +87,33 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def write_golden(
+    out: Path, stem: str, pdf: bytes, docai: dict[str, Any], expected: dict[str, Any]
+) -> list[Path]:
+    """Write `<stem>.pdf`, `<stem>.docai.json` and `<stem>.expected.json` under `out`."""
+    paths = [out / f"{stem}.pdf", out / f"{stem}.docai.json", out / f"{stem}.expected.json"]
+    paths[0].write_bytes(pdf)
+    write_json(paths[1], docai)
+    write_json(paths[2], expected)
+    return paths
+
+
 class DocAIText:
     """Builds a Document AI `Document` in REST JSON: text, pages with lines, entities.
 
     Indices are strings (int64 in REST JSON) and `startIndex` is omitted when it is 0, as the
-    real API writes them.
+    real API writes them. `orientation` (e.g. `PAGE_UP`), when given, is added to every page and
+    line layout.
     """
 
-    def __init__(self, width: float = PAGE_WIDTH, height: float = PAGE_HEIGHT) -> None:
+    def __init__(
+        self, width: float = PAGE_WIDTH, height: float = PAGE_HEIGHT, orientation: str | None = None
+    ) -> None:
         self.text = ""
         self.pages: list[dict[str, Any]] = []
         self.entities: list[dict[str, Any]] = []
         self.width, self.height = width, height
+        self.orientation = orientation
 
     @staticmethod
     def anchor(start: int, end: int) -> dict[str, Any]:
@@ -89,6 +121,12 @@ class DocAIText:
         if start:
             segment = {"startIndex": str(start), **segment}
         return {"textSegments": [segment]}
+
+    def _layout(self, start: int, end: int) -> dict[str, Any]:
+        layout: dict[str, Any] = {"textAnchor": self.anchor(start, end)}
+        if self.orientation is not None:
+            layout["orientation"] = self.orientation
+        return layout
 
     def add_page(self, lines: list[str]) -> list[tuple[int, int]]:
         """Append a page of lines; returns each line's (start, end) in the document text."""
@@ -98,12 +136,12 @@ class DocAIText:
             start = len(self.text)
             self.text += line + "\n"
             spans.append((start, start + len(line)))
-            layouts.append({"layout": {"textAnchor": self.anchor(start, start + len(line) + 1)}})
+            layouts.append({"layout": self._layout(start, start + len(line) + 1)})
         self.pages.append(
             {
                 "pageNumber": len(self.pages) + 1,
                 "dimension": {"width": self.width, "height": self.height, "unit": "points"},
-                "layout": {"textAnchor": self.anchor(page_start, len(self.text))},
+                "layout": self._layout(page_start, len(self.text)),
                 "lines": layouts,
             }
         )
@@ -444,9 +482,10 @@ def rifle_expected(invoice: RifleInvoice) -> dict[str, Any]:
 
 def build_goldens(out: Path) -> list[Path]:
     invoice = reference_rifle_invoice()
-    stem = out / f"rifle-paper-{invoice.number}"
-    paths = [Path(f"{stem}.docai.json"), Path(f"{stem}.pdf"), Path(f"{stem}.expected.json")]
-    write_json(paths[0], render_rifle_docai(invoice))
-    paths[1].write_bytes(render_rifle_pdf(invoice))
-    write_json(paths[2], rifle_expected(invoice))
-    return paths
+    return write_golden(
+        out,
+        f"rifle-paper-{invoice.number}",
+        render_rifle_pdf(invoice),
+        render_rifle_docai(invoice),
+        rifle_expected(invoice),
+    )

@@ -24,9 +24,10 @@ from .generic import (
     fmt_money,
     money,
     new_canvas,
+    paginate,
     with_check_digit,
     wrap,
-    write_json,
+    write_golden,
 )
 
 VENDOR = "HarperCollins"
@@ -177,7 +178,7 @@ def random_po(rng: random.Random, items: int | None = None) -> PurchaseOrder:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _header_lines(po: PurchaseOrder, page: int, pages: int) -> list[tuple[str, str]]:
+def _header_lines(po: PurchaseOrder) -> list[tuple[str, str]]:
     """(label, value) pairs of the header block, in print order."""
     pairs = [("PO #:", po.number), ("Order Date:", po.date.strftime("%m/%d/%Y")), ("MFR:", VENDOR)]
     if po.header_discount:
@@ -194,17 +195,12 @@ def _discount_line(book: Book) -> str | None:
     return f"Discount: {book.discount * 100:.2f}% OFF" if book.discount is not None else None
 
 
+def _book_rows(book: Book) -> int:
+    return len(wrap(book.title, TITLE_WIDTH, TITLE_SIZE)) + (1 if book.discount is not None else 0)
+
+
 def _pages(po: PurchaseOrder) -> list[list[Book]]:
-    pages: list[list[Book]] = [[]]
-    used = 0
-    for book in po.books:
-        height = len(wrap(book.title, TITLE_WIDTH, TITLE_SIZE)) + (1 if book.discount is not None else 0)
-        if used + height > ROWS_PER_PAGE and pages[-1]:
-            pages.append([])
-            used = 0
-        pages[-1].append(book)
-        used += height
-    return pages
+    return paginate(po.books, _book_rows, ROWS_PER_PAGE)
 
 
 def render_pdf(po: PurchaseOrder) -> bytes:
@@ -220,7 +216,7 @@ def render_pdf(po: PurchaseOrder) -> bytes:
         pdf.setFont(BOLD, 14)
         pdf.drawRightString(572, top, "PURCHASE ORDER")
         pdf.setFont(FONT, 9)
-        for n, (label, value) in enumerate(_header_lines(po, number, len(pages))):
+        for n, (label, value) in enumerate(_header_lines(po)):
             pdf.drawString(380, top - 20 - 12 * n, label)
             pdf.drawString(450, top - 20 - 12 * n, value)
         pdf.drawString(40, top - 44, "Ship To: The Freckled Hen")
@@ -262,7 +258,7 @@ def render_docai(po: PurchaseOrder, order: str = "rows") -> dict[str, Any]:
     doc = DocAIText()
     pages = _pages(po)
     for number, books in enumerate(pages, 1):
-        pairs = _header_lines(po, number, len(pages))
+        pairs = _header_lines(po)
         lines = [
             "Anne McGilvray & Company",
             "Publishers' Representatives - Dallas Market Center",
@@ -315,9 +311,6 @@ def expected_json(po: PurchaseOrder) -> dict[str, Any]:
 
 def build_goldens(out: Path) -> list[Path]:
     po = reference_po()
-    stem = out / f"harpercollins-{po.number.lower()}"
-    paths = [Path(f"{stem}.pdf"), Path(f"{stem}.docai.json"), Path(f"{stem}.expected.json")]
-    paths[0].write_bytes(render_pdf(po))
-    write_json(paths[1], render_docai(po, "rows"))
-    write_json(paths[2], expected_json(po))
-    return paths
+    return write_golden(
+        out, f"harpercollins-{po.number.lower()}", render_pdf(po), render_docai(po, "rows"), expected_json(po)
+    )

@@ -23,9 +23,10 @@ from .generic import (
     fmt_money,
     money,
     new_canvas,
+    paginate,
     with_check_digit,
     wrap,
-    write_json,
+    write_golden,
 )
 
 VENDOR = "OneHundred80"
@@ -176,17 +177,12 @@ def _header(order: Order) -> list[tuple[str, str]]:
     ]
 
 
+def _item_rows(item: Item) -> int:
+    return len(wrap(item.description, DESC_WIDTH, DESC_SIZE))
+
+
 def _pages(order: Order) -> list[list[Item]]:
-    pages: list[list[Item]] = [[]]
-    used = 0
-    for item in order.items:
-        height = len(wrap(item.description, DESC_WIDTH, DESC_SIZE))
-        if used + height > ROWS_PER_PAGE and pages[-1]:
-            pages.append([])
-            used = 0
-        pages[-1].append(item)
-        used += height
-    return pages
+    return paginate(order.items, _item_rows, ROWS_PER_PAGE)
 
 
 def _footer(order: Order) -> list[str]:
@@ -304,9 +300,6 @@ def expected_json(order: Order) -> dict[str, Any]:
 
 def build_goldens(out: Path) -> list[Path]:
     order = reference_order()
-    stem = out / f"onehundred80-{order.po.lower()}"
-    paths = [Path(f"{stem}.pdf"), Path(f"{stem}.docai.json"), Path(f"{stem}.expected.json")]
-    paths[0].write_bytes(render_pdf(order))
-    write_json(paths[1], render_docai(order))
-    write_json(paths[2], expected_json(order))
-    return paths
+    return write_golden(
+        out, f"onehundred80-{order.po.lower()}", render_pdf(order), render_docai(order), expected_json(order)
+    )
