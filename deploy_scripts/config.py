@@ -118,6 +118,8 @@ class DeploySettings(_Strict):
     gcloud_timeout_seconds: float = Field(120, gt=0)
     health_attempts: int = Field(5, ge=1)
     load_sample_requests: int = Field(4, ge=0)
+    #: the function's log lines arrive after its answers (a pipe locally, ingestion in Cloud Logging)
+    events_wait_seconds: float = Field(30, ge=0)
     #: `gcloud functions deploy` answers 409 "unable to queue the operation" while another one runs.
     conflict_retries: int = Field(3, ge=0)
 

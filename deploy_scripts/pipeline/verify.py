@@ -15,10 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_fixed,
+)
 
 from ..config import DeployConfig
-from ..metrics import compute_figures
+from ..metrics import Figures, compute_figures
 from .checks import at_least, at_most, truth
 from .records import Check
 
@@ -210,7 +218,13 @@ def load_sample(
     ]
     errors = sum(1 for r in results if r.error)
     average = statistics.fmean(r.seconds for r in results)
-    figures = compute_figures(read_events(revision, since)) if read_events else None
+    figures = (
+        sample_figures(
+            read_events, revision, since, requests_count - errors, config.deploy.events_wait_seconds
+        )
+        if read_events
+        else None
+    )
     memory = figures.peak_memory_mb if figures else None
     metrics = {
         "requests": requests_count,
@@ -227,6 +241,19 @@ def load_sample(
                 detail="peak_memory_mb of the function's own events" if memory is not None else "no events with memory"),
     ]  # fmt: skip
     return checks, metrics
+
+
+def sample_figures(
+    read_events: EventReader, revision: str, since: datetime, expected: int, wait_seconds: float
+) -> Figures:
+    """Figures over the sample's events, waiting (bounded) until each answered request has logged one."""
+    waiting = Retrying(
+        stop=stop_after_delay(wait_seconds),
+        wait=wait_fixed(0.25),
+        retry=retry_if_result(lambda figures: figures.events < expected),
+        retry_error_callback=lambda state: state.outcome.result(),  # out of time: judge what arrived
+    )
+    return waiting(lambda: compute_figures(read_events(revision, since)))
 
 
 def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | None, list[Any]]:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from deploy_scripts.config import RollbackThresholds
 from deploy_scripts.metrics import compute_figures
+from deploy_scripts.pipeline.verify import sample_figures
 from deploy_scripts.rollback.watch import WatchPolicy, evaluate
 
 GOOD_QUALITY = {
@@ -86,3 +89,21 @@ def test_policy_needs_consecutive_breaches_and_ignores_silence():
     silent = evaluate(compute_figures([]), LIMITS, 3)
     policy = WatchPolicy(failure_limit=2)
     assert [policy.observe(v) for v in (bad, good, bad, silent, bad)] == [False, False, False, False, True]
+
+
+def test_load_sample_waits_for_events_that_reach_the_log_late():
+    arrivals = [[], [event(mb=120)], [event(mb=120), event(mb=180)]]
+    calls = []
+
+    def read_events(revision, since):
+        calls.append(revision)
+        return arrivals[min(len(calls) - 1, len(arrivals) - 1)]
+
+    figures = sample_figures(read_events, "r-1", datetime.now(UTC), expected=2, wait_seconds=30)
+    assert (figures.events, figures.peak_memory_mb) == (2, 180)
+    assert calls == ["r-1", "r-1", "r-1"]  # stopped reading once every answered request had logged
+
+
+def test_load_sample_judges_what_arrived_when_events_never_do():
+    figures = sample_figures(lambda revision, since: [event(mb=90)], "r-1", datetime.now(UTC), 4, 0.3)
+    assert (figures.events, figures.peak_memory_mb) == (1, 90)

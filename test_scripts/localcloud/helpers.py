@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import requests
+
+from deploy_scripts.localcloud.logs import read_revision_logs
 
 _session = requests.Session()
 _session.trust_env = False
@@ -22,3 +26,13 @@ def request(method: str, url: str, **kwargs) -> requests.Response:
 
 def served_revisions(url: str, calls: int = 6) -> set[str]:
     return {get(url).json()["revision"] for _ in range(calls)}
+
+
+def logged_records(state_dir, revision: str, until, timeout: float = 15.0) -> list[dict]:
+    """The revision's log records once `until(records)` holds: lines reach the log after the answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = list(read_revision_logs(state_dir, revision))
+        if until(records) or time.monotonic() > deadline:
+            return records
+        time.sleep(0.1)

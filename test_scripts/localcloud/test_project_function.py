@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from deploy_scripts.localcloud.logs import read_revision_logs
 from deploy_scripts.localcloud.staging import stage_project_source
 
 from .conftest import REGION
-from .helpers import get
+from .helpers import get, logged_records, post
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -36,4 +36,13 @@ def test_project_function_deploys_and_answers_health(gcloud, tmp_path, localclou
     assert answer.headers["X-Localcloud-Revision"] == revision
     assert answer.json()["revision"] == revision
     assert (localcloud_dir / "revisions" / revision / "invoice_processing").is_dir()
-    assert all(record["revision"] == revision for record in read_revision_logs(localcloud_dir, revision))
+    invoice = Path(__file__).parents[2] / "test_invoices" / "cc-one-page-invoice.pdf"
+    posted = post(fn["url"], files={"invoice_file": invoice.read_bytes()}, headers={"X-Invoice-Dry-Run": "1"})
+    assert posted.status_code == 200, posted.text
+
+    def has_event(records):
+        return any(r.get("message") == "invoice_processed" for r in records)
+
+    records = logged_records(localcloud_dir, revision, until=has_event)
+    assert has_event(records), records
+    assert all(record["revision"] == revision for record in records)

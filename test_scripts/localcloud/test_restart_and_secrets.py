@@ -7,10 +7,9 @@ import json
 import pytest
 
 from deploy_scripts.localcloud import client
-from deploy_scripts.localcloud.logs import read_revision_logs
 
 from .conftest import REGION, Gcloud, revision_processes, start_localcloud, stop_localcloud
-from .helpers import get, served_revisions
+from .helpers import get, logged_records, served_revisions
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -101,7 +100,12 @@ def test_secrets_resolved_from_state_dir_and_redacted_from_logs(private_cloud, s
     answer = get(fn["url"]).json()
     assert answer["secret_length"] == len(SECRET)
 
-    records = list(read_revision_logs(state_dir, answer["revision"]))
+    def both_lines(records):
+        return any(r.get("stream") == "stdout" for r in records) and any(
+            r.get("severity") == "WARNING" for r in records
+        )
+
+    records = logged_records(state_dir, answer["revision"], until=both_lines)
     assert any(r.get("message") == "key is [REDACTED]" and r["stream"] == "stdout" for r in records)
     structured = [r for r in records if r.get("severity") == "WARNING"]
     assert structured and structured[0]["message"] == "structured [REDACTED]"

@@ -5,6 +5,7 @@ reader gives the same figures for the revision through the same compute_figures.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -26,6 +27,19 @@ def cloud(tmp_path_factory):
         yield target
 
 
+def wait_for_live_events(cloud, revision, count, timeout=15.0):
+    """The function's log lines reach the log after its answers (pumped from its stdout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = cloud.read_events(revision, None)
+        if (
+            sum(1 for e in events if e.get("message", "").startswith("invoice_") and not e.get("dry_run"))
+            >= count
+        ):
+            return
+        time.sleep(0.1)
+
+
 def test_monitor_reads_a_deployed_revision_on_localcloud(cloud, golden_pdfs):
     result = CliRunner().invoke(deploy, ["--skip-validation", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output[-3000:]
@@ -35,6 +49,7 @@ def test_monitor_reads_a_deployed_revision_on_localcloud(cloud, golden_pdfs):
     good = requests.post(url, data=golden_pdfs["cc-one-page-invoice.pdf"], headers={"Content-Type": "application/pdf"}, timeout=60)  # fmt: skip
     bad = requests.post(url, data=b"not an invoice", headers={"Content-Type": "text/plain"}, timeout=60)
     assert good.status_code == 200 and 400 <= bad.status_code < 500, (good.text[:300], bad.text[:300])
+    wait_for_live_events(cloud, revision, count=2)
 
     out = CliRunner().invoke(monitor, ["--env", "local", "--json"], catch_exceptions=False)
     assert out.exit_code in (0, 1), out.output[-3000:]
