@@ -88,6 +88,8 @@ def create_app(controller: Controller) -> Flask:
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
+        # what gcloud was refused, in the server log: a 409 here is why a deploy was retried
+        log.info("api_error", code=exc.code, method=request.method, path=request.path, error=exc.message)
         return jsonify(exc.body()), exc.code
 
     @app.errorhandler(HTTPException)

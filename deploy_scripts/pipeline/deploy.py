@@ -122,7 +122,9 @@ def _deploy(run: Run, target: Target, staging: Path, manifest) -> Deployed:
         BackupStore(run.state_dir).save(manifest.model_copy(update={"deployed_revision": revision}))
         deploy_calls = [h for h in target.gcloud.history if h["command"][1:3] == ["functions", "deploy"]]
         stage.detail.update(
-            revision=revision, gcloud_seconds=deploy_calls[-1]["seconds"] if deploy_calls else None
+            revision=revision,
+            gcloud_seconds=deploy_calls[-1]["seconds"] if deploy_calls else None,
+            gcloud_attempts=len(deploy_calls),  # more than one: a 409 "unable to queue" was waited out
         )
         if deployed.moved:  # read the split again only when it changed since it was read
             deployed = replace(deployed, service=target.gcloud.service(), moved=False)
