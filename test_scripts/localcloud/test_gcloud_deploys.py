@@ -15,11 +15,15 @@ from .helpers import get, served_revisions
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow, pytest.mark.timeout(180)]
 
 SLOW_START_MAIN = """
-import os, time
-time.sleep(4)  # a slow import keeps the deploy's operation open
+import os, pathlib, time
+
+for _ in range(600):  # a slow import keeps the deploy's operation open until the test releases it
+    if pathlib.Path({release!r}).exists():
+        break
+    time.sleep(0.1)
 
 def hello(request):
-    return {"revision": os.environ.get("K_REVISION")}
+    return {{"revision": os.environ.get("K_REVISION")}}
 """
 
 RAISING_MAIN = """
@@ -143,8 +147,9 @@ def test_import_error_fails_deploy_and_old_revision_keeps_serving(gcloud, source
     assert served_revisions(url) == {recovered["serviceConfig"]["revision"]}
 
 
-def test_concurrent_update_is_refused_with_409(gcloud, source_factory):
-    source = source_factory(SLOW_START_MAIN)
+def test_concurrent_update_is_refused_with_409(gcloud, source_factory, tmp_path):
+    release = tmp_path / "release"
+    source = source_factory(SLOW_START_MAIN.format(release=str(release)))
     assert gcloud.deploy("busy_fn", source_factory()).returncode == 0
     first = gcloud.popen(*gcloud.deploy_args("busy_fn", source))
     try:
@@ -156,6 +161,7 @@ def test_concurrent_update_is_refused_with_409(gcloud, source_factory):
         assert "status=[409]" in second.stderr
         assert "unable to queue the operation" in second.stderr
     finally:
+        release.touch()
         out, err = first.communicate(timeout=90)
     assert first.returncode == 0, err
     assert describe(gcloud, "busy_fn")["serviceConfig"]["revision"].startswith("busy-fn-00002-")
