@@ -24,6 +24,7 @@ from deploy_scripts.localcloud.settings import StatePaths
 from deploy_scripts.pipeline.backup import BackupStore
 from deploy_scripts.pipeline.gcloud import deploy_command, revision_names, serving_revision
 from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore
+from test_scripts.polling import poll
 
 from .conftest import localcloud_environment, sabotage, write_config
 
@@ -269,11 +270,8 @@ def server_log(cloud: Cloud) -> str:
     return StatePaths(cloud.target.endpoint.state_dir).server_log.read_text(errors="replace")
 
 
-def wait_for(condition, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
+def wait_for(condition, what: str) -> None:
+    assert poll(condition, bool, timeout=60, interval=0.2), f"timed out waiting for {what}"
 
 
 def test_killed_deploy_is_recovered_by_the_next_run(cloud: Cloud):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import requests
 
 from deploy_scripts.localcloud.logs import read_revision_logs
+from test_scripts.polling import poll
 
 _session = requests.Session()
 _session.trust_env = False
@@ -28,11 +27,6 @@ def served_revisions(url: str, calls: int = 6) -> set[str]:
     return {get(url).json()["revision"] for _ in range(calls)}
 
 
-def logged_records(state_dir, revision: str, until, timeout: float = 15.0) -> list[dict]:
+def logged_records(state_dir, revision: str, until) -> list[dict]:
     """The revision's log records once `until(records)` holds: lines reach the log after the answer."""
-    deadline = time.monotonic() + timeout
-    while True:
-        records = list(read_revision_logs(state_dir, revision))
-        if until(records) or time.monotonic() > deadline:
-            return records
-        time.sleep(0.1)
+    return poll(lambda: list(read_revision_logs(state_dir, revision)), until)

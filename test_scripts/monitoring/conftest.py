@@ -18,6 +18,7 @@ import requests
 
 from deploy_scripts.config import load_config
 from deploy_scripts.localcloud.processes import free_port
+from test_scripts.polling import poll
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -141,13 +142,12 @@ class LiveFunction:
 
     def events_logged(self, count: int, timeout: float = 10) -> list[dict]:
         """Wait until `count` invoice events reached the log (stdout is pumped by a thread)."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def events():
             lines = [json.loads(x) for x in self.log_path.read_text().splitlines() if x.strip()]
-            events = [x for x in lines if x.get("message") in ("invoice_processed", "invoice_failed")]
-            if len(events) >= count or time.monotonic() > deadline:
-                return events
-            time.sleep(0.05)
+            return [x for x in lines if x.get("message") in ("invoice_processed", "invoice_failed")]
+
+        return poll(events, lambda found: len(found) >= count, timeout, interval=0.05)
 
     def stop(self):
         self.process.terminate()

@@ -5,7 +5,6 @@ reader gives the same figures for the revision through the same compute_figures.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import requests
@@ -15,6 +14,7 @@ from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.monitor_cmd import main as monitor
 from deploy_scripts.metrics import compute_figures
 from test_scripts.deploy.conftest import localcloud_environment
+from test_scripts.polling import poll
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
@@ -27,17 +27,13 @@ def cloud(tmp_path_factory):
         yield target
 
 
-def wait_for_live_events(cloud, revision, count, timeout=15.0):
+def wait_for_live_events(cloud, revision, count):
     """The function's log lines reach the log after its answers (pumped from its stdout)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        events = cloud.read_events(revision, None)
-        if (
-            sum(1 for e in events if e.get("message", "").startswith("invoice_") and not e.get("dry_run"))
-            >= count
-        ):
-            return
-        time.sleep(0.1)
+
+    def live(events):
+        return sum(1 for e in events if e.get("message", "").startswith("invoice_") and not e.get("dry_run"))
+
+    poll(lambda: cloud.read_events(revision, None), lambda events: live(events) >= count)
 
 
 def test_monitor_reads_a_deployed_revision_on_localcloud(cloud, golden_pdfs):
