@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from deploy_scripts.config import DEFAULT_CONFIG, REPO_ROOT, load_config
+from deploy_scripts.config import DEFAULT_CONFIG, load_config
 from deploy_scripts.localcloud.client import stop as stop_localcloud
 from deploy_scripts.localcloud.processes import free_port
+from deploy_scripts.localcloud.staging import stage_project_source
 from deploy_scripts.pipeline.target import Target, resolve_target
-
-SOURCE_PARTS = ("main.py", "requirements.txt", "invoice_processing")
 
 
 def write_config(path: Path, **overrides) -> Path:
@@ -85,17 +83,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Pat
 @pytest.fixture
 def source_copy(tmp_path: Path) -> Path:
     """A deployable copy of this repository's function source."""
-    target = tmp_path / "source"
-    target.mkdir()
-    for part in SOURCE_PARTS:
-        src = REPO_ROOT / part
-        if not src.exists():
-            pytest.skip(f"{part} is not in the repository yet")
-        if src.is_dir():
-            shutil.copytree(src, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(src, target / part)
-    return target
+    return stage_project_source(tmp_path / "source")
 
 
 SABOTAGE = """

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
-from deploy_scripts.config import REPO_ROOT
 from deploy_scripts.localcloud.settings import StatePaths
+from deploy_scripts.localcloud.staging import stage_project_source
 from deploy_scripts.pipeline.backup import BackupStore
 from deploy_scripts.pipeline.gcloud import deploy_command, revision_names, serving_revision
 from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore
@@ -57,18 +57,7 @@ class Cloud:
         return RecordStore(self.state).all()
 
     def source_copy(self, name: str) -> Path:
-        import shutil
-
-        target = self.root / name
-        target.mkdir()
-        for part in ("main.py", "requirements.txt"):
-            shutil.copy2(REPO_ROOT / part, target / part)
-        shutil.copytree(
-            REPO_ROOT / "invoice_processing",
-            target / "invoice_processing",
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-        return target
+        return stage_project_source(self.root / name)
 
 
 def run_cli(command, *args: str) -> tuple[int, dict]:

@@ -12,29 +12,16 @@ from pathlib import Path
 import pytest
 import requests
 
+from deploy_scripts.localcloud.staging import stage_project_source
+
 from .conftest import SHEET
 from .invoices import small_invoice
-from .servers import REPO
 from .test_http_local import assert_matches_ground_truth
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
 FUNCTION = "process-invoice-fn-test"
 SPREADSHEET = "localcloud-sheet"
-SOURCE_FILES = ("main.py", "requirements.txt", "pyproject.toml")
-
-
-def stage_source(target: Path) -> Path:
-    """What ships: main.py, requirements.txt and the invoice_processing package."""
-    target.mkdir(parents=True)
-    for name in SOURCE_FILES:
-        shutil.copy(REPO / name, target / name)
-    shutil.copytree(
-        REPO / "invoice_processing",
-        target / "invoice_processing",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +46,7 @@ def deployed(tmp_path_factory) -> Iterator[tuple[requests.Session, str, Path]]:
         )
         command = [
             "gcloud", "functions", "deploy", FUNCTION, "--gen2", "--runtime", "python312",
-            "--region", "us-central1", "--source", str(stage_source(state / "src")),
+            "--region", "us-central1", "--source", str(stage_project_source(state / "src")),
             "--entry-point", "process_invoice", "--trigger-http", "--allow-unauthenticated",
             "--memory", "1GiB", "--timeout", "540s", "--set-env-vars", env_vars, "--quiet",
         ]  # fmt: skip
