@@ -37,17 +37,48 @@ def _split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+#: A page without `dimension` still has normalized positions; they are scaled to US Letter points
+#: so every position downstream is in one unit.
+LETTER = (612.0, 792.0)
+
+
+def _token_box(layout: dict[str, Any], width: float, height: float) -> tuple[float, ...] | None:
+    """(x0, top, x1, bottom) in points from `normalizedVertices` (0-1), else from pixel
+    `vertices` (which need the page's dimension); a missing x or y is 0, as in proto JSON."""
+    poly = _get(layout, "boundingPoly") or {}
+    normalized = _get(poly, "normalizedVertices") or []
+    if normalized:
+        scale_x, scale_y, points = width or LETTER[0], height or LETTER[1], normalized
+    elif (pixels := _get(poly, "vertices") or []) and width and height:
+        scale_x = scale_y = 1.0
+        points = pixels
+    else:
+        return None
+    xs = [float(v.get("x", 0.0) or 0.0) * scale_x for v in points]
+    ys = [float(v.get("y", 0.0) or 0.0) * scale_y for v in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def _page_words(text: str, page: dict[str, Any], width: float, height: float) -> list[Word]:
+    """Every token with its box; a token whose anchor spans a space (rare) becomes one word each."""
     words = []
     for token in _get(page, "tokens") or []:
         layout = _get(token, "layout") or {}
         token_text = (_anchor_text(text, layout) or "").strip()
-        vertices = _get(_get(layout, "boundingPoly") or {}, "normalizedVertices") or []
-        if not token_text or not vertices:
+        box = _token_box(layout, width, height)
+        if not token_text or box is None or box[2] <= box[0] or box[3] <= box[1]:
             continue
-        xs = [float(v.get("x", 0.0)) * width for v in vertices]
-        ys = [float(v.get("y", 0.0)) * height for v in vertices]
-        words.append(Word(token_text, min(xs), min(ys), max(xs), max(ys)))
+        parts = token_text.split()
+        if len(parts) == 1:
+            words.append(Word(token_text, *box))
+            continue
+        x0, top, x1, bottom = box  # share the box out by characters
+        step = (x1 - x0) / max(len(token_text), 1)
+        position = 0
+        for part in parts:
+            offset = token_text.index(part, position)
+            position = offset + len(part)
+            words.append(Word(part, x0 + offset * step, top, x0 + position * step, bottom))
     return words
 
 
