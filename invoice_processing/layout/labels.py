@@ -59,12 +59,14 @@ def value_near(rows: Sequence[Sequence[Word]], label: re.Pattern[str], value: re
         if span is None:
             continue
         first, last = span
-        right: list[str] = []
+        right: list[str] = []  # the cell right of the label: words close together, up to a label
+        previous = row[last]
         for word in row[last + 1 :]:
-            if word.text.endswith(":"):
+            if word.text.endswith(":") or word.x0 - previous.x1 > 3 * (word.bottom - word.top):
                 break
             right.append(word.text)
-        for text in (*right, " ".join(right)):
+            previous = word
+        for text in (" ".join(right), *right):
             if match := value.fullmatch(text):
                 return match.group(match.lastindex or 0)
         x0, x1 = row[first].x0, row[last].x1

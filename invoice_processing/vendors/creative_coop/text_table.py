@@ -150,6 +150,10 @@ def repeated_header_starts(lines: list[str]) -> list[int]:
     return cuts
 
 
+#: A line of this many words or more is a sentence rather than the end of a wrapped description.
+SENTENCE_WORDS = 3
+
+
 def _row_like(line: str) -> bool:
     words = line.split()
     return bool(words) and (
@@ -160,7 +164,7 @@ def _row_like(line: str) -> bool:
 def repeated_lines(pages: list[list[str]]) -> set[str]:
     """Lines at the same place (counted from the page's top or its bottom) on at least half the
     pages, and on two or more: a page's own furniture, whatever it says. Item cells (codes,
-    numbers, units) repeat by chance and are never counted."""
+    numbers, units) repeat by chance and are never counted; short lines need more pages."""
     if len(pages) < 2:
         return set()
     seen: Counter[tuple[str, int, str]] = Counter()
@@ -172,8 +176,15 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
                 keys.add(("top", index, text))
                 keys.add(("bottom", len(lines) - 1 - index, text))
         seen.update(keys)
-    needed = max(2, math.ceil(len(pages) / 2))
-    return {text for (_, _, text), count in seen.items() if count >= needed}
+    return {text for (_, _, text), count in seen.items() if count >= _pages_needed(text, len(pages))}
+
+
+def _pages_needed(text: str, pages: int) -> int:
+    """A short line (one or two words) can end many descriptions (`Hand-Stitched`, `4 Styles`):
+    it must repeat at its place on every page but one, on three pages or more, to be furniture."""
+    if len(text.split()) >= SENTENCE_WORDS:
+        return max(2, math.ceil(pages / 2))
+    return max(3, pages - 1)
 
 
 def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple[int, str]], list[str]]:
