@@ -9,6 +9,8 @@ their centre falls in.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,12 +52,12 @@ class ColumnSet:
                 return following[0].x0 - self.margin if following else None
         return None
 
+    @functools.cached_property
+    def _starts(self) -> list[float]:
+        return [column.x0 - self.margin for column in self.columns]
+
     def _index_at(self, x: float) -> int:
-        index = 0
-        for n, column in enumerate(self.columns):
-            if x >= column.x0 - self.margin:
-                index = n
-        return index
+        return max(bisect.bisect_right(self._starts, x) - 1, 0)
 
     def column_of(self, word: Word) -> str | None:
         """The column a word belongs to; None for a word left of the first column."""

@@ -54,9 +54,8 @@ def _first(words: list[Word] | None, test) -> str | None:  # noqa: ANN001 - a to
     return next((w.text for w in words or () if test(w.text)), None)
 
 
-def read_cells(row: list[Word], columns: ColumnSet, kind: str, page: int) -> Cells | None:
-    """A product row's cells; None when the row has no unit and no price (no numbers to read)."""
-    cells = columns.cells(row)
+def read_cells(cells: dict[str, list[Word]], columns: ColumnSet, kind: str, page: int) -> Cells | None:
+    """A product row's cells (its words by column); None when the row has no unit and no price."""
     code = _first(cells.get("Product Code"), is_code)
     if code is None:
         return None
@@ -101,12 +100,14 @@ class _Reader:
     unread: list[str] = field(default_factory=list)
     current: _Open | None = None
 
-    def continues(self, row: list[Word], columns: ColumnSet, page: int, limit: float) -> bool:
+    def continues(
+        self, row: list[Word], by_column: dict[str, list[Word]], columns: ColumnSet, page: int, limit: float
+    ) -> bool:
         """Is this row the next line of the open item's description?"""
         if self.current is None:
             return False
-        start, end = columns.start("Description"), columns.end("Description")
-        if start is None or any(columns.column_of(w) != "Description" for w in row):
+        end = columns.end("Description")
+        if len(by_column.get("Description", ())) != len(row):
             return False
         if end is not None and row[-1].x1 > end + columns.margin:
             return False  # wider than the Description column holds
@@ -125,13 +126,14 @@ class _Reader:
             text = row_text(row)
             if TOTALS_START.match(text):
                 return [row_text(r) for r in rows[n:]]
-            code_words = columns.cells(row).get("Product Code", [])
+            by_column = columns.cells(row)
+            code_words = by_column.get("Product Code", [])
             if (code_words and TARIFF_CODE.match(code_words[0].text)) or TARIFF_LINE.match(text):
                 self.current, after_header = None, False  # a tariff follows its item's whole description
                 continue
-            cells = read_cells(row, columns, self.kind, page) if code_words else None
+            cells = read_cells(by_column, columns, self.kind, page) if code_words else None
             if cells is not None:
-                left = next((w.x0 for w in row if columns.column_of(w) == "Description"), None)
+                left = next((w.x0 for w in by_column.get("Description", ())), None)
                 self.cells.append(cells)
                 self.current = _Open(cells, left if left is not None else columns.start("Description") or 0.0,
                                      max(w.bottom for w in row), page)  # fmt: skip
@@ -147,7 +149,7 @@ class _Reader:
                 self.current.page, self.current.bottom = page, header_bottom
                 if min(w.top for w in row) - header_bottom > MAX_GAP_AFTER_HEADER * height:
                     self.current = None
-            if self.continues(row, columns, page, MAX_LINE_GAP * pitch):
+            if self.continues(row, by_column, columns, page, MAX_LINE_GAP * pitch):
                 self.current.cells.description += [w.text for w in row]
                 self.current.bottom = max(w.bottom for w in row)
             after_header = False
