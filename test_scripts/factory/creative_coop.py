@@ -8,11 +8,12 @@ expected_json(invoice)                # dict, the `extract --format json` ground
 """
 
 from .creative_coop_docai import EntityNoise, render_docai, to_snake_case
-from .creative_coop_expected import expected_json
+from .creative_coop_expected import expected_json, known_prices, recovered_codes
 from .creative_coop_model import (
     CANONICAL_VENDOR,
     ROWS_PER_PAGE,
     TOTALS_ROWS,
+    Furniture,
     Header,
     Invoice,
     Item,
@@ -38,6 +39,7 @@ __all__ = [
     "TOTALS_ROWS",
     "VENDOR_SPELLINGS",
     "EntityNoise",
+    "Furniture",
     "Header",
     "Invoice",
     "Item",
@@ -46,6 +48,8 @@ __all__ = [
     "choose_page_breaks",
     "expected_json",
     "fmt_money",
+    "known_prices",
+    "recovered_codes",
     "money",
     "random_invoice",
     "render_docai",

@@ -1,13 +1,19 @@
-"""Creative Co-op invoice -> a Document AI `Document` (REST JSON) in one of three reading orders.
+"""Creative Co-op invoice -> a Document AI `Document` (REST JSON) in one of four reading orders,
+with or without `pages[].tokens[]` (every word with its position on the page).
 
-Document AI reads these tables differently from one invoice to the next (domain doc section 2):
-  1: one cell per line (code / UPC / description lines / RT / four quantities / U/M / three prices);
+Document AI reads these tables differently from one document to the next (domain doc 2 and 2b):
+  1: one cell per line (code / UPC / description lines / RT / quantities / U/M / prices);
   2: one row per line with the first description line inline, the rest on the following lines;
-  3: one row per line without the description, then the whole description on following lines.
+  3: one row per line without the description, then the whole description on following lines;
+  4: column blocks: the codes, UPCs and descriptions of a few rows, then their numbers row by row
+     or column by column (tariff rows mixed in). Ambiguous as text; only tokens untangle it.
 Page headers are repeated between pages, so a description cut by a page break resumes after the
 next page's header. Header labels are separated from their values as the header's layout says.
-Entities are as unreliable as the real processor's: rows dropped, rows merged, `quantity` holding
-the back-ordered count, `unit_price` the list price, `invoice_id` sometimes missing.
+Page furniture: the footer ends each page; without tokens a `Continued` mark and a stamp are read
+in the header zone, with tokens they come where a reader meets them (after the last row, or in the
+middle of the table text). Entities are as unreliable as the real processor's: rows dropped, rows
+merged, `quantity` holding the back-ordered count, `unit_price` the list price, `invoice_id`
+sometimes missing.
 """
 
 from __future__ import annotations
@@ -17,25 +23,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .creative_coop_model import Header, Invoice, Item, TableLine, fmt_money
-from .creative_coop_pdf import LABELS, PAGE_HEIGHT, PAGE_WIDTH, SHIP_TO, SOLD_TO, VENDOR_ADDRESS
+from .creative_coop_layout import COLUMNS, PAGE_HEIGHT, PAGE_WIDTH, Cell, PageCells, page_cells
+from .creative_coop_model import Header, Invoice, TableLine, fmt_money
 from .generic import DocAIText
 
-ReadingOrder = Literal[1, 2, 3]
-HEADINGS = (
-    "Product Code",
-    "UPC",
-    "Description",
-    "RT",
-    "Qty Ord",
-    "Qty Alloc",
-    "Qty Shipped",
-    "Qty BkOrd",
-    "U/M",
-    "List Price",
-    "Your Price",
-    "Your Extd Price",
-)
+ReadingOrder = Literal[1, 2, 3, 4]
+Line = list[Cell]
+ASCENT, DESCENT = 0.72, 0.21  # of the font size, as a glyph box reaches above/below the baseline
+IDENT_COLUMNS = ("code", "upc", "desc")
 
 
 @dataclass(frozen=True)
@@ -49,88 +44,156 @@ class EntityNoise:
     invoice_id_missing: float = 0.5
 
 
-def _header_values(header: Header) -> tuple[str, ...]:
-    return header.order_no, header.order_date_text, header.customer_no, header.po_no
-
-
-def header_lines(header: Header, number: int, count: int, order: ReadingOrder) -> list[str]:
-    """One page's header as Document AI reads it, labels and values apart unless `inline`."""
-    lines = [header.vendor_name, *VENDOR_ADDRESS, header.title]
-    page_line = f"Page {number} of {count}"
-    parties = ["SOLD TO:", *SOLD_TO, "SHIP TO:", *SHIP_TO]
-    values = _header_values(header)
+def _header_lines(header: Header, page: PageCells, order: ReadingOrder, marks: list[Cell]) -> list[Line]:
+    lines: list[Line] = [[c] for c in page.vendor] + [[page.title]] + [[m] for m in marks]
+    labels, values = page.labels, page.values
+    parties = [[c] for c in page.parties]
     if header.label_layout == "inline":
-        lines += [
-            page_line,
-            *(f"{label} {value}" for label, value in zip(LABELS, values, strict=True)),
-            *parties,
-        ]
+        lines += [[page.page_line], *([label, value] for label, value in zip(labels, values, strict=True))]
+        lines += parties
     elif header.label_layout == "stacked":
-        lines += [page_line, *LABELS, *values, *parties]
+        lines += [[page.page_line], *([c] for c in labels), *([c] for c in values), *parties]
     else:
-        lines += [*LABELS, page_line, *parties, *values]
-    lines.append("TERMS: NET 30 SHIP VIA: UPS GROUND SALESPERSON: HOUSE")
-    lines += list(HEADINGS) if order == 1 else [" ".join(HEADINGS)]
+        lines += [*([c] for c in labels), [page.page_line], *parties, *([c] for c in values)]
+    lines.append(page.terms)
+    pairs = [[top] + ([bottom] if bottom else []) for top, bottom in page.headings]
+    lines += pairs if order == 1 else [[c for pair in pairs for c in pair]]
     return lines
 
 
-def _numbers(item: Item) -> list[str]:
-    return [
-        *([item.rt] if item.rt else []),
-        str(item.qty_ordered),
-        str(item.qty_allocated),
-        str(item.qty_shipped),
-        str(item.qty_backordered),
-        item.unit,
-        fmt_money(item.list_price),
-        fmt_money(item.your_price),
-        fmt_money(item.extended),
-    ]
+def _units(page: PageCells) -> list[list[tuple[TableLine, list[tuple[str, Cell]]]]]:
+    """The page's table lines grouped by item (a row with its description and tariff lines)."""
+    units: list[list[tuple[TableLine, list[tuple[str, Cell]]]]] = []
+    for entry in page.table:
+        if units and units[-1][0][0].item == entry[0].item:
+            units[-1].append(entry)
+        else:
+            units.append([entry])
+    return units
 
 
-def _same_page_description(page: list[TableLine], position: int, item: Item) -> list[str]:
-    """Description lines of the row at `position` that are printed on the same page, in order."""
-    following = page[position + 1 : position + len(item.description_lines)]
-    parts = [line.part for line in following if line.kind == "desc" and line.item == page[position].item]
-    return [item.description_lines[part] for part in parts]
-
-
-def table_text_lines(invoice: Invoice, page: list[TableLine], order: ReadingOrder) -> list[str]:
-    out: list[str] = []
-    consumed: set[int] = set()  # continuation lines already read together with their row
-    for position, line in enumerate(page):
-        item = invoice.items[line.item]
-        if line.kind == "row":
-            same_page = _same_page_description(page, position, item)
-            consumed.update(range(position + 1, position + 1 + len(same_page)))
-            first = item.description_lines[0]
-            if order == 1:
-                out += [item.product_code, item.upc, first, *same_page, *_numbers(item)]
-            elif order == 2:
-                out += [" ".join([item.product_code, item.upc, first, *_numbers(item)]), *same_page]
-            else:
-                out += [" ".join([item.product_code, item.upc, *_numbers(item)]), first, *same_page]
-        elif line.kind == "desc" and position not in consumed:
-            out.append(item.description_lines[line.part])
-        elif line.kind == "tariff":
-            out.append(f"Tariff Surcharge {fmt_money(item.tariff)}")
-        elif line.kind == "tariff_label":
-            out.append("Tariff Surcharge")
-        elif line.kind == "tariff_amount":
-            out.append(fmt_money(item.tariff))
+def _row_order_lines(page: PageCells, order: ReadingOrder) -> list[Line]:
+    out: list[Line] = []
+    for unit in _units(page):
+        first, cells = unit[0]
+        if first.kind != "row":  # continued from the previous page: printed lines as they are
+            for _, line_cells in unit:
+                out += [[c] for _, c in line_cells] if order == 1 else [[c for _, c in line_cells]]
+            continue
+        by_column = cells
+        ident = [c for column, c in by_column if column in IDENT_COLUMNS]
+        numbers = [c for column, c in by_column if column not in IDENT_COLUMNS]
+        rest = unit[1:]
+        descs = [line_cells[0][1] for line, line_cells in rest if line.kind == "desc"]
+        if order == 1:
+            out += [[c] for c in ident] + [[d] for d in descs] + [[c] for c in numbers]
+        elif order == 2:
+            out += [ident + numbers] + [[d] for d in descs]
+        else:
+            out += [[ident[0], ident[1], *numbers], [ident[2]]] + [[d] for d in descs]
+        for line, line_cells in rest:
+            if line.kind != "desc":
+                out += [[c] for _, c in line_cells] if order == 1 else [[c for _, c in line_cells]]
     return out
 
 
-def totals_lines(invoice: Invoice, order: ReadingOrder) -> list[str]:
-    totals = (
-        ("Merchandise Subtotal", invoice.subtotal),
-        ("Tariff Surcharge Total", invoice.tariff_total),
-        ("Freight", invoice.freight),
-        ("Total", invoice.total),
-    )
+def _column_block_lines(page: PageCells, columns: list[str], rng: random.Random) -> list[Line]:
+    out: list[Line] = []
+    units = _units(page)
+    start = 0
+    while start < len(units):
+        block = units[start : start + rng.randint(2, 5)]
+        start += len(block)
+        entries = [entry for unit in block for entry in unit]
+        tariff_codes_with_numbers = rng.random() < 0.5
+        ident: list[Cell] = []
+        numbers: list[tuple[str, Cell]] = []
+        for line, cells in entries:
+            for column, c in cells:
+                is_tariff_code = line.kind.startswith("tariff") and column == "code"
+                if column in IDENT_COLUMNS and not (is_tariff_code and tariff_codes_with_numbers):
+                    ident.append(c)
+                else:
+                    numbers.append((column, c))
+        if rng.random() < 0.5:  # row by row
+            ordered = [c for _, c in numbers]
+        else:  # column by column, left to right
+            ordered = [c for _, c in sorted(numbers, key=lambda pair: columns.index(pair[0]))]
+        out += [[c] for c in ident] + [[c] for c in ordered]
+    return out
+
+
+def _totals_lines(page: PageCells, order: ReadingOrder) -> list[Line]:
     if order == 1:
-        return [text for label, amount in totals for text in (label, fmt_money(amount))]
-    return [f"{label} {fmt_money(amount)}" for label, amount in totals]
+        return [[c] for pair in page.totals for c in pair]
+    return [list(pair) for pair in page.totals]
+
+
+def page_lines(
+    invoice: Invoice, page: PageCells, order: ReadingOrder, tokens: bool, rng: random.Random
+) -> list[Line]:
+    marks = [c for c in (page.continued, page.stamp) if c is not None]
+    head = _header_lines(invoice.header, page, order, [] if tokens else marks)
+    if order == 4:
+        table = _column_block_lines(page, list(COLUMNS[invoice.kind]), rng)
+    else:
+        table = _row_order_lines(page, order)
+    if tokens:
+        if page.stamp is not None:
+            table.insert(rng.randint(0, len(table)), [page.stamp])
+        if page.continued is not None:
+            table.append([page.continued])
+    lines = head + table + _totals_lines(page, order)
+    if page.note is not None:
+        lines.append([page.note])
+    return lines + [[c] for c in page.footer]
+
+
+def _poly(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    points = ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
+    return {
+        "normalizedVertices": [
+            {"x": round(x / PAGE_WIDTH, 5), "y": round(y / PAGE_HEIGHT, 5)} for x, y in points
+        ]
+    }
+
+
+def _tokens(
+    doc: DocAIText, lines: list[Line], spans: list[tuple[int, int]], rng: random.Random
+) -> list[dict]:
+    """Each word of each cell: its text (and the break after it) and its box, a little jittered."""
+    tokens = []
+    for line, (start, _) in zip(lines, spans, strict=True):
+        offset = start
+        for c in line:
+            for word_offset, word, x0, x1 in c.words():
+                begin = offset + word_offset
+                end = begin + len(word) + 1  # the space or newline after the word, as Document AI does
+                jitter = [rng.uniform(-0.25, 0.25) for _ in range(4)]
+                layout = {
+                    "textAnchor": doc.anchor(begin, end),
+                    "confidence": round(rng.uniform(0.9, 1.0), 4),
+                    "boundingPoly": _poly(
+                        x0 + jitter[0],
+                        c.y - ASCENT * c.size + jitter[1],
+                        x1 + jitter[2],
+                        c.y + DESCENT * c.size + jitter[3],
+                    ),
+                    "orientation": "PAGE_UP",
+                }
+                kind = "SPACE" if doc.text[end - 1] == " " else "LINE_BREAK"
+                tokens.append({"layout": layout, "detectedBreak": {"type": kind}})
+            offset += len(c.text) + 1
+    return tokens
+
+
+def _line_boxes(page: dict[str, Any], lines: list[Line]) -> None:
+    for entry, line in zip(page["lines"], lines, strict=True):
+        x0 = min(c.left for c in line)
+        x1 = max(c.left + c.width for c in line)
+        top = min(c.y - ASCENT * c.size for c in line)
+        bottom = max(c.y + DESCENT * c.size for c in line)
+        entry["layout"]["boundingPoly"] = _poly(x0, top, x1, bottom)
 
 
 def _line_item_entities(invoice: Invoice, rng: random.Random, noise: EntityNoise) -> list[dict[str, Any]]:
@@ -187,13 +250,13 @@ def _header_entities(
         {"type": "total_amount", "mentionText": fmt_money(invoice.total), "confidence": 0.83},
     ]
     if rng.random() >= noise.invoice_id_missing:
-        start = text.index(header.order_no)
+        start = text.index(header.number)
         entities.insert(
             0,
             {
                 "type": "invoice_id",
-                "mentionText": header.order_no,
-                "textAnchor": DocAIText.anchor(start, start + len(header.order_no)),
+                "mentionText": header.number,
+                "textAnchor": DocAIText.anchor(start, start + len(header.number)),
                 "confidence": 0.79,
             },
         )
@@ -207,20 +270,21 @@ def render_docai(
     seed: int = 0,
     noise: EntityNoise | None = None,
     snake_case: bool = False,
+    tokens: bool = False,
 ) -> dict[str, Any]:
-    """The invoice as Document AI would return it, in reading order `order` (1, 2 or 3).
-    `seed` drives the entity noise only; the text is fully determined by the invoice."""
-    if order not in (1, 2, 3):
-        raise ValueError(f"reading order must be 1, 2 or 3, got {order!r}")
+    """The invoice as Document AI would return it, in reading order `order` (1-4), with every
+    word's position in `pages[].tokens[]` when `tokens`. `seed` drives the entity noise, the
+    column blocks' sizes and the boxes' jitter; the words are fully determined by the invoice."""
+    if order not in (1, 2, 3, 4):
+        raise ValueError(f"reading order must be 1, 2, 3 or 4, got {order!r}")
     rng = random.Random(seed)
     doc = DocAIText(PAGE_WIDTH, PAGE_HEIGHT, orientation="PAGE_UP")
-    table_pages = invoice.pages()
-    for number, table in enumerate(table_pages, start=1):
-        page_lines = header_lines(invoice.header, number, len(table_pages), order)
-        page_lines += table_text_lines(invoice, table, order)
-        if number == len(table_pages):
-            page_lines += totals_lines(invoice, order)
-        doc.add_page(page_lines)
+    for page in page_cells(invoice):
+        lines = page_lines(invoice, page, order, tokens, rng)
+        spans = doc.add_page([" ".join(c.text for c in line) for line in lines])
+        if tokens:
+            doc.pages[-1]["tokens"] = _tokens(doc, lines, spans, rng)
+            _line_boxes(doc.pages[-1], lines)
     noise = noise or EntityNoise()
     doc.entities = _header_entities(invoice, rng, noise, doc.text) + _line_item_entities(invoice, rng, noise)
     document = doc.to_json()

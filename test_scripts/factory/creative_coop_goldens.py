@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .creative_coop_docai import EntityNoise, render_docai
 from .creative_coop_expected import expected_json
-from .creative_coop_model import Invoice, Item
+from .creative_coop_model import Furniture, Invoice
 from .creative_coop_pdf import render_pdf
 from .creative_coop_random import random_invoice
+from .creative_coop_real import ci004848705_items, cs003837319_known_items, facts
+from .creative_coop_text import random_wording
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Rendering:
     order: int = 0
     snake_case: bool = False
     invoice_id_missing: bool = False
+    tokens: bool = False
 
 
 def _json_bytes(value: object, indent: int | None = 1) -> bytes:
@@ -41,85 +44,28 @@ def render_files(name: str, invoice: Invoice, renderings: list[Rendering]) -> di
             continue
         noise = EntityNoise(invoice_id_missing=1.0 if rendering.invoice_id_missing else 0.0)
         document = render_docai(
-            invoice, rendering.order, seed=rendering.order, noise=noise, snake_case=rendering.snake_case
+            invoice,
+            rendering.order,
+            seed=rendering.order,
+            noise=noise,
+            snake_case=rendering.snake_case,
+            tokens=rendering.tokens,
         )
-        files[f"{name}.docai.json"] = _json_bytes(document)
+        # Word positions make a document large: written compact, as the API sends it.
+        files[f"{name}.docai.json"] = _json_bytes(document, indent=None if rendering.tokens else 1)
     return files
 
 
-def _cs003837319_fixed_items() -> dict[int, Item]:
-    """The rows of CS003837319 that the domain doc quotes, at the positions they hold."""
-    return {
-        0: Item(
-            "XS9826A",
-            "191009727774",
-            ('6"H Metal Ballerina Ornament,', "Sage"),
-            24,
-            0,
-            0,
-            24,
-            "each",
-            Decimal("2.00"),
-        ),
-        1: Item(
-            "XS8911A",
-            "191009710615",
-            ('S/3 4-1/4"H Stoneware Sugar', "Pot w/ Lid, Spoon & Creamer"),
-            12,
-            0,
-            0,
-            12,
-            "Set",
-            Decimal("10.00"),
-        ),
-        17: Item(
-            "DF5599",
-            "191009455981",
-            ("Mango Wood Photo Frame (Holds", '4" x 6" Photo)'),
-            12,
-            12,
-            0,
-            0,
-            "each",
-            Decimal("12.00"),
-            has_tariff=True,
-            tariff_two_lines=True,
-        ),
-        38: Item(
-            "CF3269",
-            "191009332695",
-            (
-                '12"H Recycled Glass Bottle w/',
-                "Cork Stopper, Natural (Each One",
-                "Will Vary) Battery Operated",
-                "(Requires 2 AA Batteries)",
-            ),
-            0,
-            0,
-            0,
-            0,
-            "each",
-            Decimal("16.00"),
-        ),
-        64: Item(
-            "HX4007B",
-            "191009400738",
-            ("Enameled Metal Snowflake", "Ornament, White & Blue"),
-            144,
-            144,
-            0,
-            0,
-            "each",
-            Decimal("12.50"),
-            has_tariff=True,
-        ),
-    }
-
-
 def cs003837319() -> Invoice:
-    """Order CS003837319 of 1/17/2025: 15 pages, 132 products, the quoted rows among them."""
-    return random_invoice(
-        random.Random(3837319),
+    """Order CS003837319 of 1/17/2025: 15 pages, 132 products. Every row the shared facts know is
+    there exactly (XS9826A first, the others spread through the order, the cancelled XS8911A,
+    XS8912A and XS9089 among them); the rest are drawn in the same style."""
+    rng = random.Random(3837319)
+    upcs: set[str] = set()
+    known = cs003837319_known_items(rng, upcs)
+    positions = [0, *sorted(rng.sample(range(1, 132), len(known) - 1))]
+    invoice = random_invoice(
+        rng,
         pages=15,
         items=132,
         order_no="CS003837319",
@@ -128,15 +74,52 @@ def cs003837319() -> Invoice:
         po_no="FH-0117",
         title="ORDER CONFIRMATION",
         vendor_name="Creative Co-op",
+        division=facts()["CS003837319"]["header_line_seen"],
         label_layout="stacked",
         wrap_probability=0.45,
-        zero_probability=0.07,
+        # the facts list every row without a sheet row: no other cancelled or Qty Ord 0 rows
+        zero_probability=0.0,
+        cancelled_weight=0,
         surcharge_probability=0.15,
         page_split_probability=0.4,
         new_prefix_probability=0.0,
         rt_probability=0.0,
         freight=Decimal("0.00"),
-        fixed_items=_cs003837319_fixed_items(),
+        fixed_items=dict(zip(positions, known, strict=True)),
+        furniture=Furniture(footer=random_wording(random.Random(17), 14, 14)),
+    )
+    return invoice
+
+
+def ci004848705() -> Invoice:
+    """Invoice CI004848705: its 52 products in order with the business's shipped quantities and
+    every value the facts give (DF7838A's Your Price lost by OCR, recoverable as 115.20 / 24), a
+    stray `lo` in DF6802's RT column, `TRF-CCOI` rows; 3 pages with a footer and `Continued`."""
+    rng = random.Random(4848705)
+    upcs: set[str] = set()
+    products = ci004848705_items(rng, upcs)
+    products = [replace(p, rt_noise="lo") if p.product_code == "DF6802" else p for p in products]
+    return random_invoice(
+        rng,
+        pages=3,
+        items=len(products),
+        kind="invoice",
+        invoice_no="CI004848705",
+        order_no="CS003664318",
+        order_date=dt.date(2024, 10, 8),
+        invoice_date=dt.date(2024, 12, 4),
+        customer_no="418267",
+        po_no="FH-1008",
+        vendor_name="Creative Co-op",
+        label_layout="scattered",
+        page_split_probability=0.0,
+        freight=Decimal("64.18"),
+        fixed_items=dict(enumerate(products)),
+        furniture=Furniture(
+            footer=random_wording(random.Random(48), 18, 18),
+            continued="Continued",
+            stamps=((1, "RECEIVED"),),
+        ),
     )
 
 
@@ -144,7 +127,12 @@ def goldens() -> list[tuple[str, Invoice, list[Rendering]]]:
     """(name, invoice, renderings) for every Creative Co-op golden."""
     reference = cs003837319()
     return [
-        ("cs003837319", reference, [Rendering("pdf"), Rendering("docai", 1, invoice_id_missing=True)]),
+        (
+            "cs003837319",
+            reference,
+            [Rendering("pdf"), Rendering("docai", 1, invoice_id_missing=True)],
+        ),
+        ("ci004848705", ci004848705(), [Rendering("pdf"), Rendering("docai", 4, tokens=True)]),
         ("cs003837319-order2", reference, [Rendering("docai", 2)]),
         ("cs003837319-order3", reference, [Rendering("docai", 3, invoice_id_missing=True)]),
         (

@@ -1,9 +1,13 @@
 """Creative Co-op source data: the ground truth every rendering and every expected file comes from.
 
-An invoice is its header, its items (in document order), its freight, and where its table breaks
-across pages. The table is a stream of printed lines (an item's row, its description continuation
-lines, its tariff line or two); `page_breaks` cut that stream into pages, so the PDF and every
-Document AI reading order show the same page-split descriptions.
+An invoice is its header, its items (in document order), its freight, its page furniture and where
+its table breaks across pages. The table is a stream of printed lines (an item's row, its
+description continuation lines, its tariff line or two); `page_breaks` cut that stream into pages,
+so the PDF and every Document AI reading order show the same page-split descriptions.
+
+Two document kinds (domain doc 2 and 2b): an order confirmation (`CS…`, four quantities,
+`Your Extd Price` = Qty Ord x Your Price, 0.00 for a cancelled row) and an invoice (`CI…`, Qty
+Shipped and Qty BkOrd, extended = Qty Shipped x Your Price, tariffs as `TRF-CCOI` rows).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .generic import money
 WHOLESALE_SHARE = Decimal("0.80")
 TARIFF_RATE = Decimal("0.15")
 CANONICAL_VENDOR = "Creative Co-op"
+TARIFF_CODE = "TRF-CCOI"
 
 #: Printed table lines one page holds (the PDF's row pitch is derived from this).
 ROWS_PER_PAGE = 54
@@ -26,6 +31,9 @@ TOTALS_ROWS = 5
 
 LineKind = Literal["row", "desc", "tariff", "tariff_label", "tariff_amount"]
 LabelLayout = Literal["inline", "stacked", "scattered"]
+DocumentKind = Literal["order_confirmation", "invoice"]
+#: A price OCR lost: Document AI's text and the PDF both lack the cell.
+DroppedPrice = Literal["", "list_price", "your_price"]
 
 
 def fmt_money(value: Decimal) -> str:
@@ -44,10 +52,37 @@ class Header:
     vendor_name: str = CANONICAL_VENDOR
     #: inline: `ORDER NO: CS…`; stacked: all labels then all values; scattered: other lines between.
     label_layout: LabelLayout = "inline"
+    kind: DocumentKind = "order_confirmation"
+    #: On an invoice: `INVOICE NO:` (CI…) and `INVOICE DATE:`; `order_no` is then the order it bills.
+    invoice_no: str = ""
+    invoice_date: dt.date | None = None
+    #: A line under the vendor's name (real: `Creative Co-Op Seasonal`).
+    division: str = ""
 
     @property
     def order_date_text(self) -> str:
-        return f"{self.order_date.month}/{self.order_date.day}/{self.order_date.year}"
+        return _date_text(self.order_date)
+
+    @property
+    def number(self) -> str:
+        """The document's own number: the invoice number of the expected result."""
+        return self.invoice_no if self.kind == "invoice" else self.order_no
+
+    def labelled_values(self) -> list[tuple[str, str]]:
+        """(label, value) as printed, top to bottom."""
+        pairs = [("ORDER NO:", self.order_no), ("ORDER DATE:", self.order_date_text)]
+        if self.kind == "invoice":
+            assert self.invoice_date is not None
+            pairs = [
+                ("INVOICE NO:", self.invoice_no),
+                ("INVOICE DATE:", _date_text(self.invoice_date)),
+                *pairs,
+            ]
+        return [*pairs, ("CUSTOMER NO:", self.customer_no), ("PO NO:", self.po_no)]
+
+
+def _date_text(date: dt.date) -> str:
+    return f"{date.month}/{date.day}/{date.year}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +99,15 @@ class Item:
     rt: str = ""
     has_tariff: bool = False
     tariff_two_lines: bool = False
+    kind: DocumentKind = "order_confirmation"
+    #: Your Price when it is not 80% of list (None: the usual 80%).
+    your_price_printed: Decimal | None = None
+    #: A price cell OCR lost (the truth then says what the row still determines).
+    dropped: DroppedPrice = ""
+    #: Zero quantities printed as blank cells (only where positions say which column is blank).
+    blank_zeros: bool = False
+    #: A stray OCR token in the RT column (`lo`): noise, not an RT value.
+    rt_noise: str = ""
 
     @property
     def description(self) -> str:
@@ -71,20 +115,67 @@ class Item:
 
     @property
     def your_price(self) -> Decimal:
+        if self.your_price_printed is not None:
+            return self.your_price_printed
         return money(self.list_price * WHOLESALE_SHARE)
 
     @property
+    def cancelled(self) -> bool:
+        """A confirmation row ordered but with nothing allocated, shipped or back-ordered."""
+        return (
+            self.kind == "order_confirmation"
+            and self.qty_ordered > 0
+            and self.qty_allocated == self.qty_shipped == self.qty_backordered == 0
+        )
+
+    @property
+    def billed_quantity(self) -> int:
+        """The quantity the extended price multiplies: Qty Shipped on an invoice, else Qty Ord."""
+        if self.kind == "invoice":
+            return self.qty_shipped
+        return 0 if self.cancelled else self.qty_ordered
+
+    @property
     def extended(self) -> Decimal:
-        return money(self.your_price * self.qty_ordered)
+        return money(self.your_price * self.billed_quantity)
 
     @property
     def tariff(self) -> Decimal | None:
         return money(self.extended * TARIFF_RATE) if self.has_tariff else None
 
+    def quantity_cells(self) -> list[tuple[str, int]]:
+        """(column, value) of the quantity columns this kind prints, left to right."""
+        if self.kind == "invoice":
+            return [("qty_shipped", self.qty_shipped), ("qty_backordered", self.qty_backordered)]
+        return [
+            ("qty_ordered", self.qty_ordered),
+            ("qty_allocated", self.qty_allocated),
+            ("qty_shipped", self.qty_shipped),
+            ("qty_backordered", self.qty_backordered),
+        ]
+
+    def printed_cells(self) -> list[tuple[str, str]]:
+        """(column, text) of the row's cells after the description, as printed (blanks left out)."""
+        cells = []
+        if self.rt:
+            cells.append(("rt", self.rt))
+        if self.rt_noise:
+            cells.append(("rt", self.rt_noise))
+        for column, value in self.quantity_cells():
+            if value or not self.blank_zeros:
+                cells.append((column, str(value)))
+        cells.append(("unit", self.unit))
+        if self.dropped != "list_price":
+            cells.append(("list_price", fmt_money(self.list_price)))
+        if self.dropped != "your_price":
+            cells.append(("your_price", fmt_money(self.your_price)))
+        cells.append(("extended", fmt_money(self.extended)))
+        return cells
+
     def table_lines(self, index: int) -> list[TableLine]:
         lines = [TableLine("row", index)]
         lines += [TableLine("desc", index, k) for k in range(1, len(self.description_lines))]
-        if self.has_tariff and self.tariff_two_lines:
+        if self.has_tariff and self.tariff_two_lines and self.kind == "order_confirmation":
             lines += [TableLine("tariff_label", index), TableLine("tariff_amount", index)]
         elif self.has_tariff:
             lines.append(TableLine("tariff", index))
@@ -94,11 +185,26 @@ class Item:
 @dataclass(frozen=True)
 class TableLine:
     """One printed line of the table: an item's row (with description line 0), a description
-    continuation line `part`, or a tariff line (one line, or label and amount on two)."""
+    continuation line `part`, or a tariff line (one line, or label and amount on two; on an
+    invoice a `TRF-CCOI` row)."""
 
     kind: LineKind
     item: int
     part: int = 0
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Text on the pages that belongs to no row; its wording is drawn at random."""
+
+    #: Repeats at the foot of every page.
+    footer: str = ""
+    #: On every page but the last (`Continued`, in whatever wording).
+    continued: str = ""
+    #: page number -> a stamp's text.
+    stamps: tuple[tuple[int, str], ...] = ()
+    #: Printed after the totals on the last page.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +214,11 @@ class Invoice:
     freight: Decimal = Decimal("0.00")
     #: Indices into `table_lines()` where pages 2..N start.
     page_breaks: tuple[int, ...] = field(default=())
+    furniture: Furniture = field(default_factory=Furniture)
+
+    @property
+    def kind(self) -> DocumentKind:
+        return self.header.kind
 
     @property
     def page_count(self) -> int:
@@ -124,6 +235,15 @@ class Invoice:
     @property
     def total(self) -> Decimal:
         return self.subtotal + self.tariff_total + self.freight
+
+    def totals_lines(self) -> list[tuple[str, Decimal]]:
+        last = "Invoice Total" if self.kind == "invoice" else "Total"
+        return [
+            ("Merchandise Subtotal", self.subtotal),
+            ("Tariff Surcharge Total", self.tariff_total),
+            ("Freight", self.freight),
+            (last, self.total),
+        ]
 
     def table_lines(self) -> list[TableLine]:
         return [line for index, item in enumerate(self.items) for line in item.table_lines(index)]
@@ -142,6 +262,9 @@ class Invoice:
                 if line.kind == "row":
                     found[line.item] = number
         return found
+
+    def stamp_on(self, number: int) -> str:
+        return dict(self.furniture.stamps).get(number, "")
 
 
 def check_layout(invoice: Invoice) -> None:

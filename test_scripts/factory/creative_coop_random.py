@@ -6,18 +6,27 @@ import datetime as dt
 import math
 import random
 import string
+from dataclasses import replace
 from decimal import Decimal
 
 from .creative_coop_model import (
     ROWS_PER_PAGE,
     TOTALS_ROWS,
+    DocumentKind,
+    Furniture,
     Header,
     Invoice,
     Item,
     TableLine,
     check_layout,
 )
-from .creative_coop_text import random_description
+from .creative_coop_text import (
+    DESCRIPTION_WIDTH,
+    INVOICE_DESCRIPTION_WIDTH,
+    random_description,
+    random_word,
+    random_wording,
+)
 from .generic import with_check_digit
 
 KNOWN_PREFIXES = ("XS", "DF", "DA", "DG", "CF", "CD", "HX", "XM", "XT", "EC", "AH")
@@ -96,22 +105,34 @@ def random_product_code(rng: random.Random, taken: set[str], new_prefix_probabil
             return code
 
 
-def random_quantities(rng: random.Random, list_price: Decimal, zero: bool) -> tuple[int, int, int, int]:
-    """(ordered, allocated, shipped, back-ordered) in the combinations these documents show."""
+def random_quantities(
+    rng: random.Random,
+    list_price: Decimal,
+    zero: bool,
+    kind: DocumentKind = "order_confirmation",
+    cancelled_weight: int = 10,
+) -> tuple[int, int, int, int]:
+    """(ordered, allocated, shipped, back-ordered) in the combinations these documents show; an
+    invoice prints only shipped and back-ordered (ordered is their sum, allocated not printed)."""
     if zero:
         return 0, 0, 0, 0
     if list_price < 10:
         q = rng.choice(QUANTITIES_CHEAP)
     else:
         q = rng.choice(QUANTITIES_MID if list_price <= 40 else QUANTITIES_DEAR)
-    status = rng.choices(("bkord", "alloc", "shipped", "partial", "open"), (35, 30, 15, 10, 10))[0]
-    if status == "bkord":
+    if kind == "invoice":
+        status = rng.choices(("shipped", "bkord", "partial"), (60, 30, 10))[0]
+        shipped = {"shipped": q, "bkord": 0, "partial": rng.randint(1, q - 1) if q > 1 else q}[status]
+        return q, 0, shipped, q - shipped
+    weights = (35, 30, 15, 10, cancelled_weight)
+    status = rng.choices(("bkord", "alloc", "shipped", "partial", "cancelled"), weights)[0]
+    if status == "bkord" or (status == "partial" and q == 1):
         return q, 0, 0, q
     if status == "alloc":
         return q, q, 0, 0
     if status == "shipped":
         return q, q, q, 0
-    if status == "partial" and q > 1:
+    if status == "partial":
         part = rng.randint(1, q - 1)
         return q, part, rng.choice((part, 0)), q - part
     return q, 0, 0, 0
@@ -122,38 +143,86 @@ def random_list_price(rng: random.Random) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+def random_noise_token(rng: random.Random) -> str:
+    """What OCR makes of a mark in the RT column: a letter or two, lower case (`lo`)."""
+    return "".join(rng.choice("loicv'.") for _ in range(rng.randint(1, 2)))
+
+
 def random_item(
     rng: random.Random,
     codes: set[str],
     upcs: set[str],
     *,
+    kind: DocumentKind = "order_confirmation",
     wrap_probability: float,
     zero_probability: float,
     surcharge_probability: float,
     two_line_tariff_probability: float,
     new_prefix_probability: float,
     rt_probability: float,
+    blank_probability: float = 0.0,
+    drop_probability: float = 0.0,
+    undetermined_drops: bool = False,
+    noise_token_probability: float = 0.0,
+    cancelled_weight: int = 10,
 ) -> Item:
     list_price = random_list_price(rng)
-    qty = random_quantities(rng, list_price, zero=rng.random() < zero_probability)
-    has_tariff = qty[0] > 0 and rng.random() < surcharge_probability
-    return Item(
+    zero = rng.random() < zero_probability
+    qty = random_quantities(rng, list_price, zero, kind, cancelled_weight)
+    width = INVOICE_DESCRIPTION_WIDTH if kind == "invoice" else DESCRIPTION_WIDTH
+    item = Item(
         product_code=random_product_code(rng, codes, new_prefix_probability),
         upc=random_upc(rng, upcs),
-        description_lines=random_description(rng, wrapped=rng.random() < wrap_probability),
+        description_lines=random_description(rng, wrapped=rng.random() < wrap_probability, width=width),
         qty_ordered=qty[0],
         qty_allocated=qty[1],
         qty_shipped=qty[2],
         qty_backordered=qty[3],
         unit=rng.choices([u for u, _ in UNITS], [w for _, w in UNITS])[0],
         list_price=list_price,
-        rt=rng.choice("NY") if rng.random() < rt_probability else "",
+        kind=kind,
+        blank_zeros=rng.random() < blank_probability,
+    )
+    has_tariff = item.extended > 0 and rng.random() < surcharge_probability
+    rt = rng.choice("NY") if rng.random() < rt_probability else ""
+    dropped = ""
+    if rng.random() < drop_probability and (item.extended > 0 or undetermined_drops):
+        dropped = rng.choices(("your_price", "list_price"), (3, 1))[0]
+    return replace(
+        item,
+        rt=rt,
+        rt_noise=random_noise_token(rng) if not rt and rng.random() < noise_token_probability else "",
+        dropped=dropped,
         has_tariff=has_tariff,
         tariff_two_lines=has_tariff and rng.random() < two_line_tariff_probability,
     )
 
 
-def random_header(rng: random.Random, **overrides) -> Header:
+def random_furniture(
+    rng: random.Random,
+    pages: int,
+    *,
+    footer_probability: float,
+    continued_probability: float,
+    stamp_probability: float,
+    note_probability: float,
+) -> Furniture:
+    """Footer, `Continued` marks, stamps and a closing note, each worded at random."""
+    footer = random_wording(rng, 9, 26) if rng.random() < footer_probability else ""
+    continued = ""
+    if rng.random() < continued_probability:
+        word = rng.choice(("Continued", "CONTINUED", "continued", random_word(rng).capitalize()))
+        continued = " ".join([word, *(random_word(rng) for _ in range(rng.randint(0, 2)))])
+    stamps = tuple(
+        (number, random_wording(rng, 1, 2, upper=True)[:14].strip())
+        for number in range(1, pages + 1)
+        if rng.random() < stamp_probability
+    )
+    note = random_wording(rng, 6, 16) if rng.random() < note_probability else ""
+    return Furniture(footer=footer, continued=continued, stamps=stamps, note=note)
+
+
+def random_header(rng: random.Random, kind: DocumentKind = "order_confirmation", **overrides) -> Header:
     date = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 540))
     style = rng.choice(PO_STYLES)
     po = style.format(
@@ -172,7 +241,13 @@ def random_header(rng: random.Random, **overrides) -> Header:
         "title": rng.choice(("ORDER CONFIRMATION", "ORDER CONFIRMATION", "INVOICE")),
         "vendor_name": rng.choice(VENDOR_SPELLINGS),
         "label_layout": rng.choice(("inline", "stacked", "scattered")),
+        "kind": kind,
     }
+    if kind == "invoice":
+        values["order_no"] = random_order_no(rng, "CS")
+        values["invoice_no"] = random_order_no(rng, "CI")
+        values["invoice_date"] = date + dt.timedelta(days=rng.randint(3, 120))
+        values["title"] = "INVOICE"
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Header(**values)
 
@@ -240,18 +315,36 @@ def random_invoice(
     page_split_probability: float = 0.6,
     new_prefix_probability: float = 0.15,
     rt_probability: float = 0.02,
+    kind: DocumentKind = "order_confirmation",
+    blank_probability: float = 0.0,
+    drop_probability: float = 0.0,
+    undetermined_drops: bool = False,
+    noise_token_probability: float = 0.0,
+    cancelled_weight: int = 10,
+    footer_probability: float = 0.0,
+    continued_probability: float = 0.0,
+    stamp_probability: float = 0.0,
+    note_probability: float = 0.0,
     fixed_items: dict[int, Item] | None = None,
     freight: Decimal | None = None,
+    furniture: Furniture | None = None,
     **header_overrides,
 ) -> Invoice:
-    """A random invoice. `pages` (1-15) and `items` (1-150) are drawn when not given; together they
-    must fit (at most `MAX_ITEMS_PER_PAGE` items per page always does). `fixed_items` puts given
-    items at given positions; `header_overrides` set Header fields (title, vendor_name, ...)."""
+    """A random document of `kind` ("order_confirmation" or "invoice"). `pages` (1-15) and `items`
+    (1-150) are drawn when not given; together they must fit (at most `MAX_ITEMS_PER_PAGE` items per
+    page always does). `fixed_items` puts given items at given positions; `header_overrides` set
+    Header fields (title, vendor_name, ...).
+
+    Noise knobs (all off by default): `blank_probability` prints a row's zero quantities as blank
+    cells (only a rendering with positions tells which column is blank), `drop_probability` loses a
+    price cell (only where the row still determines it unless `undetermined_drops`),
+    `noise_token_probability` puts a stray OCR token in the RT column, and the furniture knobs add a
+    footer on every page, `Continued` marks, stamps and a closing note in random wording."""
     if pages is not None and not 1 <= pages <= MAX_PAGES:
         raise ValueError(f"pages must be 1..{MAX_PAGES}, got {pages}")
     if items is not None and not 1 <= items <= MAX_ITEMS:
         raise ValueError(f"items must be 1..{MAX_ITEMS}, got {items}")
-    header = random_header(rng, **header_overrides)
+    header = random_header(rng, kind, **header_overrides)
     if items is None:
         upper = MAX_ITEMS if pages is None else min(MAX_ITEMS, MAX_ITEMS_PER_PAGE * pages)
         items = rng.randint(pages or 1, upper)
@@ -265,6 +358,12 @@ def random_invoice(
         two_line_tariff_probability=two_line_tariff_probability,
         new_prefix_probability=new_prefix_probability,
         rt_probability=rt_probability,
+        kind=kind,
+        blank_probability=blank_probability,
+        drop_probability=drop_probability,
+        undetermined_drops=undetermined_drops,
+        noise_token_probability=noise_token_probability,
+        cancelled_weight=cancelled_weight,
     )
     drawn = tuple(fixed[i] if i in fixed else random_item(rng, codes, upcs, **knobs) for i in range(items))
     lines = [line for index, item in enumerate(drawn) for line in item.table_lines(index)]
@@ -274,6 +373,16 @@ def random_invoice(
         )
     if freight is None:
         freight = Decimal(rng.choice(("0.00", "0.00", "18.50", "42.75", "126.40")))
-    invoice = Invoice(header, drawn, freight, choose_page_breaks(rng, lines, pages, page_split_probability))
+    breaks = choose_page_breaks(rng, lines, pages, page_split_probability)
+    if furniture is None:
+        furniture = random_furniture(
+            rng,
+            pages,
+            footer_probability=footer_probability,
+            continued_probability=continued_probability,
+            stamp_probability=stamp_probability,
+            note_probability=note_probability,
+        )
+    invoice = Invoice(header, drawn, freight, breaks, furniture)
     check_layout(invoice)
     return invoice

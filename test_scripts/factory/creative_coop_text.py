@@ -15,8 +15,9 @@ from .generic import wrap
 
 TABLE_FONT = "Helvetica"
 TABLE_FONT_SIZE = 7.0
-#: Width of the description column's text, in points.
+#: Width of the description column's text, in points (an invoice's column is wider).
 DESCRIPTION_WIDTH = 104.0
+INVOICE_DESCRIPTION_WIDTH = 190.0
 MAX_DESCRIPTION_LINES = 4
 
 SIZES = [
@@ -140,16 +141,16 @@ def text_width(text: str) -> float:
     return stringWidth(text, TABLE_FONT, TABLE_FONT_SIZE)
 
 
-def wrap_description(text: str) -> tuple[str, ...]:
+def wrap_description(text: str, width: float = DESCRIPTION_WIDTH) -> tuple[str, ...]:
     """Greedy word wrap into the description column, as a report writer does it."""
-    return tuple(wrap(text, DESCRIPTION_WIDTH, TABLE_FONT_SIZE, TABLE_FONT))
+    return tuple(wrap(text, width, TABLE_FONT_SIZE, TABLE_FONT))
 
 
-def is_printable(lines: tuple[str, ...]) -> bool:
+def is_printable(lines: tuple[str, ...], width: float = DESCRIPTION_WIDTH) -> bool:
     """Fits the column in 1..4 lines, and no line could be mistaken for a number or a unit cell."""
     return (
         1 <= len(lines) <= MAX_DESCRIPTION_LINES
-        and all(text_width(line) <= DESCRIPTION_WIDTH for line in lines)
+        and all(text_width(line) <= width for line in lines)
         and not any(_NUMERIC_ONLY.match(line) or line.lower() in _RESERVED_LINES for line in lines)
     )
 
@@ -168,12 +169,49 @@ def _compose(rng: random.Random, extras: int) -> str:
     return " ".join(parts)
 
 
-def random_description(rng: random.Random, wrapped: bool) -> tuple[str, ...]:
+def random_description(
+    rng: random.Random, wrapped: bool, width: float = DESCRIPTION_WIDTH
+) -> tuple[str, ...]:
     """One line when `wrapped` is false, else 2..4 lines (the count drawn first, then matched)."""
     target = rng.randint(2, MAX_DESCRIPTION_LINES) if wrapped else 1
+    if width > DESCRIPTION_WIDTH:  # a wide column holds two narrow lines' worth
+        target = min(target, 2)
     for _ in range(400):
-        extras = 0 if target == 1 else rng.randint(target - 2, target + 1)
-        lines = wrap_description(_compose(rng, min(extras, 4)))
-        if len(lines) == target and is_printable(lines):
+        extras = (
+            0
+            if target == 1
+            else rng.randint(target - 2, target + 1) + (2 if width > DESCRIPTION_WIDTH else 0)
+        )
+        lines = wrap_description(_compose(rng, min(extras, 5)), width)
+        if len(lines) == target and is_printable(lines, width):
             return lines
     raise RuntimeError(f"could not compose a {target}-line description")  # pragma: no cover
+
+
+_CONSONANTS = "bcdfghjklmnprstvwyz"
+_VOWELS = "aeiou"
+
+
+def random_word(rng: random.Random) -> str:
+    """A pronounceable made-up word: furniture wording is not known in advance, so none is listed."""
+    syllables = rng.randint(1, 4)
+    return "".join(
+        rng.choice(_CONSONANTS) + rng.choice(_VOWELS) + rng.choice(("", "", "n", "r", "s"))
+        for _ in range(syllables)
+    )
+
+
+def random_wording(rng: random.Random, low: int, high: int, *, upper: bool = False) -> str:
+    """`low`..`high` random words with the odd capital, number and punctuation mark."""
+    words = []
+    for _ in range(rng.randint(low, high)):
+        roll = rng.random()
+        if roll < 0.08:
+            word = rng.choice((str(rng.randint(2, 90)), f"{rng.randint(1, 9)}.{rng.randint(0, 9)}%"))
+        else:
+            word = random_word(rng)
+            word = word.capitalize() if roll < 0.3 else word
+        if rng.random() < 0.1:
+            word += rng.choice(",.:;")
+        words.append(word.upper() if upper else word)
+    return " ".join(words)
