@@ -162,15 +162,31 @@ def _row_like(line: str) -> bool:
     words = line.split()
     return bool(words) and (
         is_code(words[0])
+        or bool(TARIFF_LINE.match(line))
         or all(is_quantity(w) or is_money(w) for w in words)
         or (len(words) == 1 and bool(UNIT.match(words[0])) and words[0].islower())
     )
 
 
+def _inside_rows(lines: list[str]) -> set[int]:
+    """Lines printed one cell per line between a row's code and its unit word: its description,
+    whatever repeats elsewhere."""
+    inside: set[int] = set()
+    start = None
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1].strip()):
+            start = index
+        elif start is not None and UNIT.match(text) and " " not in text:
+            inside.update(range(start + 2, index))
+            start = None
+    return inside
+
+
 def repeated_lines(pages: list[list[str]]) -> set[str]:
     """Lines at the same place (counted from the page's top or its bottom) on at least half the
     pages, and on two or more: a page's own furniture, whatever it says. Item cells (codes,
-    numbers, units) repeat by chance and are never counted; short lines need more pages. A
+    numbers, units, tariff lines) repeat by chance and are never counted; short lines need more pages. A
     sentence (notes and stamps move it up and down) counts wherever it is when it is on every
     page but one, three at least: whole phrases recur in descriptions (`(Requires 2 AA
     Batteries)`), just not on nearly every page. A line that always follows such a line is the
@@ -180,9 +196,10 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     seen: Counter[tuple[str, int, str]] = Counter()
     for lines in pages:
         keys = set()
+        inside = _inside_rows(lines)
         for index, line in enumerate(lines):
             text = line.strip()
-            if not _row_like(text):
+            if index not in inside and not _row_like(text):
                 keys.add(("top", index, text))
                 keys.add(("bottom", len(lines) - 1 - index, text))
                 if len(text.split()) >= SENTENCE_WORDS:
