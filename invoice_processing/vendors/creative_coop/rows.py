@@ -131,7 +131,7 @@ def find_tail(tokens: Sequence[str], kind: str, starts_line: Sequence[bool] | No
     width = len(QUANTITY_FIELDS[kind])
     for u in range(1, len(tokens) - 1):
         if u + 2 >= len(tokens) or not (
-            UNIT.match(tokens[u]) and is_money(tokens[u + 1]) and is_money(tokens[u + 2])
+            is_money(tokens[u + 1]) and UNIT.match(tokens[u]) and is_money(tokens[u + 2])
         ):
             continue
         if not is_quantity(tokens[u - 1]):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...document import Document
 from .furniture import header_end, is_furniture, trailing_text_run
@@ -40,8 +41,7 @@ from .patterns import (
 from .rows import Cells, Tail, cells_from_tail, find_tail, is_rt
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a NamedTuple: documents have tens of thousands of words
     text: str
     page: int
     starts_line: bool
