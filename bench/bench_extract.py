@@ -15,7 +15,6 @@ JSON with one token per pdfium word (15 pages, 132 items): target < 100 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -28,37 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from invoice_processing import extract_invoice  # noqa: E402
-from invoice_processing.document import parse_pdf  # noqa: E402
-
-
-def tokens_json(pdf: bytes) -> bytes:
-    """The PDF's words as Document AI JSON: text in the PDF's line order, one token per word with
-    its anchor and normalized box, as Document AI's REST JSON writes them."""
-    text, pages = "", []
-    for page in parse_pdf(pdf).pages:
-        start, tokens = len(text), []
-        for line in page.lines:
-            text += line + "\n"
-        offset = start
-        by_text = sorted(page.words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
-        for word in by_text:
-            at = text.find(word.text, offset)
-            at = at if at >= 0 else text.find(word.text, start)
-            offset = at + len(word.text) if at >= 0 else offset
-            if at < 0:
-                continue
-            box = [(word.x0, word.top), (word.x1, word.top), (word.x1, word.bottom), (word.x0, word.bottom)]
-            tokens.append({"layout": {
-                "textAnchor": {"textSegments": [{"startIndex": str(at), "endIndex": str(at + len(word.text))}]},
-                "boundingPoly": {"normalizedVertices": [{"x": x / page.width, "y": y / page.height} for x, y in box]},
-            }})  # fmt: skip
-        pages.append({
-            "pageNumber": page.number,
-            "dimension": {"width": page.width, "height": page.height, "unit": "points"},
-            "layout": {"textAnchor": {"textSegments": [{"startIndex": str(start), "endIndex": str(len(text))}]}},
-            "tokens": tokens,
-        })  # fmt: skip
-    return json.dumps({"text": text, "pages": pages}).encode()
+from test_scripts.extract.docai_builder import as_bytes, tokens_from_pdf  # noqa: E402
 
 
 def has_tokens(data: bytes) -> bool:
@@ -108,7 +77,7 @@ def main() -> int:
         print(f"no cs003837319.pdf / *.docai.json in {args.dir}", file=sys.stderr)
         return 2
     cases = [(p.name, p.read_bytes()) for p in files]
-    cases.append(("cs003837319.pdf as tokens JSON", tokens_json(reference.read_bytes())))
+    cases.append(("cs003837319.pdf as tokens JSON", as_bytes(tokens_from_pdf(reference.read_bytes()))))
     print(f"{'file':<36} {'items':>5} {'median ms':>10} {'cpu ms':>7} {'target':>7} {'tracemalloc MB':>15}")
     failed = False
     for name, data in cases:

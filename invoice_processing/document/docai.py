@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..errors import UnreadableDocument
+from ..layout.rows import group_rows, row_text
 from .model import Document, Entity, Page, Word
 
 
@@ -45,6 +46,8 @@ def _split_lines(text: str) -> list[str]:
 #: A page without `dimension` still has normalized positions; they are scaled to US Letter points
 #: so every position downstream is in one unit.
 LETTER = (612.0, 792.0)
+#: Share of a page's text its tokens must hold before its lines are rebuilt from them.
+TOKEN_COVERAGE = 0.9
 
 
 def _token_box(
@@ -120,7 +123,15 @@ def _page(text: str, index: int, page: dict[str, Any]) -> Page:
         line_texts = [_anchor_text(text, _get(line, "layout")) or "" for line in _get(page, "lines") or []]
         page_text = "\n".join(line_texts)
     number = int(_get(page, "pageNumber", index + 1) or index + 1)
-    return Page(number, _split_lines(page_text), _page_words(text, page, width, height), width, height)
+    words = _page_words(text, page, width, height)
+    lines = _split_lines(page_text)
+    if words and sum(len(w.text) for w in words) >= TOKEN_COVERAGE * sum(
+        len(line.replace(" ", "")) for line in lines
+    ):
+        # tokens for (nearly) all the text: lines are rebuilt from positions as for a PDF, so every
+        # parser that reads lines reads rows as printed, whatever order Document AI's text took
+        lines = [row_text(row) for row in group_rows(words)]
+    return Page(number, lines, words, width, height)
 
 
 def _entity(text: str, raw: dict[str, Any]) -> Entity:

@@ -139,3 +139,34 @@ def invoice_header(number: int, count: int, labels: dict[str, str]) -> list[Cell
         if bottom:
             cells.append(Cell(bottom, INVOICE_X[key], TABLE_TOP - 12))
     return cells
+
+
+# --- any PDF as Document AI JSON with tokens -----------------------------------------------------
+
+
+def tokens_from_pdf(pdf: bytes, column_order: bool = False) -> dict:
+    """The PDF's words (pdfium) as Document AI JSON with one token per word. The text follows the
+    printed lines, or with `column_order` runs down the page column by column (words sorted by
+    their left edge), an order from which no row can be read without positions."""
+    from invoice_processing.document import parse_pdf
+
+    read = parse_pdf(pdf).pages
+    pages = [
+        [
+            Cell(w.text, w.x0 * PAGE_W / page.width, w.top * PAGE_H / page.height)
+            for w in _ordered(page, column_order)
+        ]
+        for page in read
+    ]
+    doc = document(pages, tokens=True)
+    for out, page in zip(doc["pages"], read, strict=True):  # boxes as pdfium measured them
+        for token, word in zip(out["tokens"], _ordered(page, column_order), strict=True):
+            token["layout"]["boundingPoly"] = _box(
+                word.x0 * PAGE_W / page.width, word.top * PAGE_H / page.height,
+                word.x1 * PAGE_W / page.width, word.bottom * PAGE_H / page.height,
+            )  # fmt: skip
+    return doc
+
+
+def _ordered(page, column_order: bool) -> list:  # noqa: ANN001 - a Page
+    return sorted(page.words, key=lambda w: (round(w.x0 / 40), w.top) if column_order else (w.top, w.x0))
