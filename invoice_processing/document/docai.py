@@ -130,7 +130,8 @@ def _page(text: str, index: int, page: dict[str, Any]) -> Page:
     ):
         # tokens for (nearly) all the text: lines are rebuilt from positions as for a PDF, so every
         # parser that reads lines reads rows as printed, whatever order Document AI's text took
-        lines = [row_text(row) for row in group_rows(words)]
+        rows = group_rows(words)
+        return Page(number, [row_text(row) for row in rows], words, width, height, rows)
     return Page(number, lines, words, width, height)
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..layout.rows import group_rows
+
 Origin = Literal["docai", "pdf"]
 
 
@@ -31,6 +33,13 @@ class Page:
     words: list[Word] = field(default_factory=list)
     width: float = 0.0
     height: float = 0.0
+    #: `words` grouped into rows (layout.group_rows), computed once and shared by every reader.
+    rows: list[list[Word]] | None = None
+
+    def word_rows(self) -> list[list[Word]]:
+        if self.rows is None:
+            self.rows = group_rows(self.words)
+        return self.rows
 
 
 @dataclass(slots=True)

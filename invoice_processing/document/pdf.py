@@ -96,8 +96,10 @@ def _read_pages(pdf: pdfium.PdfDocument) -> list[Page]:
         width, height = page.get_size()
         textpage = page.get_textpage()
         words = _words(_page_chars(textpage, height))
-        lines = [" ".join(w.text for w in row) for row in group_rows(words)]
-        pages.append(Page(index + 1, lines, words, width, height))
+        rows = group_rows(words)
+        pages.append(
+            Page(index + 1, [" ".join(w.text for w in row) for row in rows], words, width, height, rows)
+        )
         textpage.close()
         page.close()
     return pages

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ...document import Document
-from ...layout import find_columns, group_rows, row_cells, value_near
+from ...layout import find_columns, row_cells, value_near
 from .furniture import LABEL, is_furniture
 from .patterns import COLUMNS, DATE, ORDER_NUMBER, is_column_header
 
@@ -162,7 +162,7 @@ def pair_by_position(document: Document) -> tuple[Header, list[str]]:
     header = Header()
     if not document.pages or not document.pages[0].words:
         return header, []
-    rows = group_rows(document.pages[0].words)
+    rows = document.pages[0].word_rows()
     table = find_columns(rows, COLUMNS, ("upc", "description"))
     above = rows[: table[0]] if table else rows
     for field, label in POSITION_LABELS.items():

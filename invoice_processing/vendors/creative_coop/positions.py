@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...document import Document, Word
-from ...layout import ColumnSet, find_columns, group_rows, row_text
+from ...layout import ColumnSet, find_columns, row_text
 from .patterns import (
     COLUMNS,
     TARIFF_CODE,
@@ -162,7 +162,7 @@ def items_from_positions(document: Document, kind: str) -> tuple[list[Cells], li
     columns: ColumnSet | None = None
     found_any = False
     for page in document.pages:
-        rows = group_rows(page.words)
+        rows = page.word_rows()
         table = find_table(rows)
         if table is not None:
             found_any = True
