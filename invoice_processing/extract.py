@@ -18,6 +18,7 @@ def extract_from_document(document: Document) -> Invoice:
         raise NoLineItems(f"no line items found in this {parser.name} document")
     return Invoice(
         **parsed.model_dump(),
+        parser_checks=parsed.parser_checks,
         origin=document.origin,
         quality=run_quality_checks(parsed),
     )

@@ -71,13 +71,21 @@ class ParsedInvoice(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     vendor: str
+    #: Creative Co-op only: "order_confirmation" or "invoice" (from its labels and columns).
+    document_kind: str | None = None
     invoice_number: str | None = None
+    #: The order the document is about: a CC invoice's `ORDER NO:` (CS…); on a confirmation the
+    #: invoice number itself.
+    order_number: str | None = None
     order_date: dt.date | None = None
     customer_number: str | None = None
     po_number: str | None = None
     line_items: list[LineItem] = Field(default_factory=list)
     totals: Totals | None = None
     page_count: int = 0
+    #: What the parser itself observed (a recovered price, rows it could not read); joined to the
+    #: quality checks, not printed on their own.
+    parser_checks: list[QualityCheck] = Field(default_factory=list, exclude=True)
 
     @computed_field  # derived, so it can never disagree with the items; still in the JSON
     @property

@@ -44,15 +44,35 @@ def _check_upcs(items: list[LineItem]) -> QualityCheck:
     return QualityCheck(name="upc_check_digits", passed=not bad, detail=detail)
 
 
-def _check_extended(items: list[LineItem]) -> QualityCheck:
+def billed_quantity(item: LineItem, invoice: ParsedInvoice) -> int:
+    """What the extended price is for: shipped on an invoice, ordered otherwise (0 when cancelled)."""
+    if invoice.document_kind == "invoice":
+        return item.qty_shipped or 0
+    return 0 if is_cancelled(item) else item.qty_ordered
+
+
+def is_cancelled(item: LineItem) -> bool:
+    """Ordered, but nothing allocated, shipped or back-ordered (domain doc 2): no sheet row."""
+    return (
+        item.qty_ordered > 0
+        and item.qty_allocated == 0
+        and item.qty_shipped == 0
+        and item.qty_backordered == 0
+        and (item.extended_price is None or item.extended_price == 0)
+    )
+
+
+def _check_extended(invoice: ParsedInvoice) -> QualityCheck:
+    items = invoice.line_items
     priced = [i for i in items if i.unit_price is not None and i.extended_price is not None]
     if not priced:
         return QualityCheck(
             name="extended_matches_qty_x_price", passed=True, skipped=True, detail="no extended prices"
         )
-    bad = [i for i in priced if money(i.qty_ordered * i.unit_price) != money(i.extended_price)]
+    bad = [i for i in priced if money(billed_quantity(i, invoice) * i.unit_price) != money(i.extended_price)]
     detail = f"{len(priced) - len(bad)}/{len(priced)} consistent" + "".join(
-        f"; {i.product_code}: {i.qty_ordered} x {i.unit_price} != {i.extended_price}" for i in bad[:3]
+        f"; {i.product_code}: {billed_quantity(i, invoice)} x {i.unit_price} != {i.extended_price}"
+        for i in bad[:3]
     )
     return QualityCheck(name="extended_matches_qty_x_price", passed=not bad, detail=detail)
 
@@ -98,9 +118,10 @@ def run_quality_checks(invoice: ParsedInvoice) -> QualityReport:
     return QualityReport(
         checks=[
             _check_upcs(items),
-            _check_extended(items),
+            _check_extended(invoice),
             _check_subtotal(invoice),
             _check_invoice_number(invoice),
             _check_placeholders(items),
+            *invoice.parser_checks,
         ]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .models import Invoice, LineItem
+from .quality import is_cancelled
 
 SHEET_COLUMNS = ("Order Date", "Vendor", "INV", "Item", "Wholesale", "Qty")
 
@@ -16,8 +17,16 @@ def item_text(item: LineItem) -> str:
     return " - ".join(parts)
 
 
+def sheet_quantity(invoice: Invoice, item: LineItem) -> int:
+    """The Qty column: what shipped on an invoice, what was ordered otherwise; 0 means no row
+    (nothing shipped, Qty Ord 0, or a cancelled confirmation row)."""
+    if invoice.document_kind == "invoice":
+        return item.qty_shipped or 0
+    return 0 if is_cancelled(item) else item.qty_ordered
+
+
 def sheet_rows(invoice: Invoice) -> list[list[str | int]]:
-    """One row per item actually ordered; rows with Qty Ord 0 are cancelled items and left out."""
+    """One row per item the business receives (domain doc section 4)."""
     order_date = (
         f"{invoice.order_date.month}/{invoice.order_date.day}/{invoice.order_date.year}"
         if invoice.order_date
@@ -30,8 +39,8 @@ def sheet_rows(invoice: Invoice) -> list[list[str | int]]:
             invoice.invoice_number or "",
             item_text(item),
             f"${item.unit_price:,.2f}" if item.unit_price is not None else "",
-            item.qty_ordered,
+            quantity,
         ]
         for item in invoice.line_items
-        if item.qty_ordered > 0
+        if (quantity := sheet_quantity(invoice, item)) > 0
     ]

@@ -80,9 +80,19 @@ def test_upc_check_digit_rejects_a_misread():
 
 def test_tail_is_four_integers_a_unit_and_three_prices():
     words = ['4-1/4"H', "Pack", "of", "12", "24", "0", "0", "24", "each", "2.00", "1.60", "38.40"]
-    assert find_tail(words) == 4  # `12` belongs to the description: `24 0 0 24 each` is the tail
-    assert find_tail(["24", "0", "0", "each", "2.00", "1.60", "38.40"]) is None  # a quantity missing
-    assert find_tail(["1,440", "0", "0", "0", "Set", "1,250.00", "1,000.00", "1,440,000.00"]) == 0
+    assert find_tail(words, "order_confirmation").start == 4  # `12` is the description's
+    # a blank (zero) cell leaves three quantities: still a tail, Qty Ord first
+    assert find_tail(["24", "0", "24", "each", "2.00", "1.60", "38.40"], "order_confirmation").quantities == (
+        24,
+        0,
+        24,
+    )
+    assert (
+        find_tail(
+            ["1,440", "0", "0", "0", "Set", "1,250.00", "1,000.00", "1,440,000.00"], "order_confirmation"
+        ).start
+        == 0
+    )
 
 
 # --- the three reading orders -------------------------------------------------------------------
@@ -220,7 +230,7 @@ def test_header_inline_labels():
     found = pair_labels(
         ["ORDER NO: CS003837319", "ORDER DATE: 1/17/2025", "CUSTOMER NO: 402177", "PO NO: FH-0117"]
     )
-    assert (found.invoice_number, found.order_date, found.customer_number, found.po_number) == (
+    assert (found.order_number, found.order_date, found.customer_number, found.po_number) == (
         "CS003837319", dt.date(2025, 1, 17), "402177", "FH-0117",
     )  # fmt: skip
 
@@ -229,7 +239,7 @@ def test_header_labels_stacked_before_values():
     found = pair_labels(
         ["ORDER NO:", "ORDER DATE:", "CUSTOMER NO:", "PO NO:", "CI000000042", "12/3/2024", "402177", "12345"]
     )
-    assert (found.invoice_number, found.order_date, found.customer_number, found.po_number) == (
+    assert (found.order_number, found.order_date, found.customer_number, found.po_number) == (
         "CI000000042", dt.date(2024, 12, 3), "402177", "12345",
     )  # fmt: skip
 
@@ -241,7 +251,7 @@ def test_header_labels_separated_from_values_by_other_lines():
         "555001", "HOLIDAY 2025",
     ]  # fmt: skip
     found = pair_labels(lines)
-    assert (found.invoice_number, found.order_date, found.customer_number, found.po_number) == (
+    assert (found.order_number, found.order_date, found.customer_number, found.po_number) == (
         "OE123456789", dt.date(2025, 7, 4), "555001", "HOLIDAY 2025",
     )  # fmt: skip
 

@@ -6,6 +6,7 @@ the snake_case form `Document.to_json` can write, and a `ProcessResponse` wrappi
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -13,11 +14,15 @@ from ..errors import UnreadableDocument
 from .model import Document, Entity, Page, Word
 
 
+@functools.cache
+def _snake(camel: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+
+
 def _get(obj: dict[str, Any], camel: str, default: Any = None) -> Any:
     if camel in obj:
         return obj[camel]
-    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
-    return obj.get(snake, default)
+    return obj.get(_snake(camel), default)
 
 
 def _anchor_text(text: str, layout: dict[str, Any] | None) -> str | None:
@@ -37,17 +42,73 @@ def _split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+#: A page without `dimension` still has normalized positions; they are scaled to US Letter points
+#: so every position downstream is in one unit.
+LETTER = (612.0, 792.0)
+
+
+def _token_box(
+    layout: dict[str, Any], width: float, height: float
+) -> tuple[float, float, float, float] | None:
+    """(x0, top, x1, bottom) in points from `normalizedVertices` (0-1), else from pixel
+    `vertices` (which need the page's dimension); a missing x or y is 0, as in proto JSON."""
+    poly = _get(layout, "boundingPoly") or {}
+    points = _get(poly, "normalizedVertices")
+    if points:
+        scale_x, scale_y = width or LETTER[0], height or LETTER[1]
+    else:
+        points = _get(poly, "vertices")
+        if not points or not (width and height):
+            return None
+        scale_x = scale_y = 1.0
+    xs = [p.get("x") or 0.0 for p in points]
+    ys = [p.get("y") or 0.0 for p in points]
+    return min(xs) * scale_x, min(ys) * scale_y, max(xs) * scale_x, max(ys) * scale_y
+
+
+def _segment_text(text: str, segments: list[dict[str, Any]], start_key: str, end_key: str) -> str:
+    return "".join(text[int(seg.get(start_key) or 0) : int(seg.get(end_key) or 0)] for seg in segments)
+
+
 def _page_words(text: str, page: dict[str, Any], width: float, height: float) -> list[Word]:
+    """Every token with its box; a token whose anchor spans a space (rare) becomes one word each.
+
+    Thousands of tokens per page: the keys' spelling (camelCase REST or snake_case) is settled
+    once per page rather than per lookup."""
+    tokens = _get(page, "tokens") or []
+    if not tokens:
+        return []
+    snake = "text_anchor" in (tokens[0].get("layout") or {})
+    anchor_key, segments_key, start_key, end_key, poly_key, normalized_key = (
+        ("text_anchor", "text_segments", "start_index", "end_index", "bounding_poly", "normalized_vertices")
+        if snake
+        else ("textAnchor", "textSegments", "startIndex", "endIndex", "boundingPoly", "normalizedVertices")
+    )
+    scale_x, scale_y = width or LETTER[0], height or LETTER[1]
     words = []
-    for token in _get(page, "tokens") or []:
-        layout = _get(token, "layout") or {}
-        token_text = (_anchor_text(text, layout) or "").strip()
-        vertices = _get(_get(layout, "boundingPoly") or {}, "normalizedVertices") or []
-        if not token_text or not vertices:
+    for token in tokens:
+        layout = token.get("layout") or {}
+        segments = (layout.get(anchor_key) or {}).get(segments_key) or ()
+        token_text = _segment_text(text, segments, start_key, end_key).strip()
+        points = (layout.get(poly_key) or {}).get(normalized_key)
+        if points:
+            xs = [p.get("x") or 0.0 for p in points]
+            ys = [p.get("y") or 0.0 for p in points]
+            box = (min(xs) * scale_x, min(ys) * scale_y, max(xs) * scale_x, max(ys) * scale_y)
+        else:
+            box = _token_box(layout, width, height)
+        if not token_text or box is None or box[2] <= box[0] or box[3] <= box[1]:
             continue
-        xs = [float(v.get("x", 0.0)) * width for v in vertices]
-        ys = [float(v.get("y", 0.0)) * height for v in vertices]
-        words.append(Word(token_text, min(xs), min(ys), max(xs), max(ys)))
+        if " " not in token_text and "\n" not in token_text:
+            words.append(Word(token_text, *box))
+            continue
+        x0, top, x1, bottom = box  # share the box out by characters
+        step = (x1 - x0) / max(len(token_text), 1)
+        position = 0
+        for part in token_text.split():
+            offset = token_text.index(part, position)
+            position = offset + len(part)
+            words.append(Word(part, x0 + offset * step, top, x0 + position * step, bottom))
     return words
 
 

@@ -12,6 +12,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import UnreadableDocument
+from ..layout.rows import group_rows
 from .model import Document, Page, Word
 
 #: pdfium is not thread-safe and the function serves several requests per process (gunicorn
@@ -21,7 +22,7 @@ PDFIUM_LOCK = threading.RLock()
 # A gap wider than this fraction of the character height starts a new word (table cells are
 # separated by far more; letters within a word by far less).
 _WORD_GAP_RATIO = 0.3
-# Words whose vertical centres are closer than this fraction of their height share a line.
+# Characters whose vertical centres are closer than this fraction of their height share a line.
 _LINE_BAND_RATIO = 0.5
 
 
@@ -77,22 +78,6 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> list[Word]:
         current.append(char)
     flush()
     return words
-
-
-def group_rows(words: list[Word]) -> list[list[Word]]:
-    """Words sharing a baseline band, top to bottom, each row left to right."""
-    rows: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        centre = (word.top + word.bottom) / 2
-        if rows:
-            last = rows[-1]
-            last_centre = sum((w.top + w.bottom) / 2 for w in last) / len(last)
-            band = max(word.bottom - word.top, 1.0) * _LINE_BAND_RATIO
-            if abs(centre - last_centre) <= band:
-                last.append(word)
-                continue
-        rows.append([word])
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:

@@ -12,7 +12,9 @@ import re
 
 from .patterns import COLUMN_WORDS, PAGE_MARK, TITLE_LINE, is_column_header
 
-LABEL = re.compile(r"\b(ORDER\s*NO|ORDER\s*DATE|CUSTOMER\s*NO|P\.?\s?O\.?\s*NO)\.?\s*:", re.I)
+LABEL = re.compile(
+    r"\b(INVOICE\s*NO|INVOICE\s*DATE|ORDER\s*NO|ORDER\s*DATE|CUSTOMER\s*NO|P\.?\s?O\.?\s*NO)\.?\s*:", re.I
+)
 VENDOR_LINE = re.compile(r"^Creative[\s-]*Co-?op(?:,?\s*Inc\.?)?$", re.I)
 CONTINUED = re.compile(r"^\(?(continued|continued on next page)\)?$", re.I)
 

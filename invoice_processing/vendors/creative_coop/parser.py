@@ -1,13 +1,19 @@
-"""The Creative Co-op parser: header, line items and totals, from Document AI text or a PDF."""
+"""The Creative Co-op parser: header, line items and totals, for confirmations and invoices.
+
+Rows come from word positions whenever the document has them (a PDF, Document AI tokens) and a
+column header to go by; from the text's reading order otherwise.
+"""
 
 from __future__ import annotations
 
 from ...document import Document
-from ...models import ParsedInvoice
+from ...models import ParsedInvoice, QualityCheck
 from .detect import creative_coop_score
 from .header import read_header
+from .kind import document_kind
 from .patterns import PAGE_TOTAL
-from .pdf_table import items_from_positions
+from .positions import items_from_positions
+from .rows import INVOICE, Recovered, recover_your_price, to_item
 from .text_table import first_row_index, items_from_text
 from .totals import parse_totals
 
@@ -21,20 +27,52 @@ class CreativeCoopParser:
     def parse(self, document: Document) -> ParsedInvoice:
         first_page = document.pages[0].lines if document.pages else []
         header = read_header(document, first_page[: first_row_index(first_page)])
-        if document.origin == "pdf" and document.has_positions:
-            items, totals_lines = items_from_positions(document)
-        else:
-            items, totals_lines = items_from_text(document, header.values())
+        kind = document_kind(document)
+        read = items_from_positions(document, kind) if document.has_positions else None
+        if read is None:
+            read = items_from_text(document, header.values(), kind)
+        rows, totals_lines, unread = read
+        recovered = Recovered()
+        for cells in rows:
+            recover_your_price(cells, kind, recovered)
+            if cells.your_price is None:  # which printed price is which, the row cannot say
+                cells.list_price = None
+        invoice_number = header.invoice_number if kind == INVOICE else header.order_number
         return ParsedInvoice(
             vendor=self.name,
-            invoice_number=header.invoice_number,
+            document_kind=kind,
+            invoice_number=invoice_number or header.order_number,
+            order_number=header.order_number if kind == INVOICE else invoice_number,
             order_date=header.order_date,
             customer_number=header.customer_number,
             po_number=header.po_number,
-            line_items=items,
+            line_items=[to_item(cells, kind) for cells in rows],
             totals=parse_totals(totals_lines),
             page_count=max(len(document.pages), printed_page_count(document)),
+            parser_checks=_checks(recovered, unread),
         )
+
+
+def _checks(recovered: Recovered, unread: list[str]) -> list[QualityCheck]:
+    checks = []
+    if recovered.codes:
+        checks.append(
+            QualityCheck(
+                name="recovered_prices",
+                passed=True,
+                detail="Your Price not printed, recovered as extended / quantity for "
+                + ", ".join(recovered.codes),
+            )
+        )
+    if unread:
+        checks.append(
+            QualityCheck(
+                name="rows_read",
+                passed=False,
+                detail=f"{len(unread)} rows whose numbers could not be read: " + ", ".join(unread[:10]),
+            )
+        )
+    return checks
 
 
 def printed_page_count(document: Document) -> int:

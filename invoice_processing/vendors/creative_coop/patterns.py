@@ -22,8 +22,8 @@ MONEY = re.compile(r"^\$?(\d{1,3}(?:,\d{3})+|\d+)\.\d{2}$")
 QUANTITY = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d{1,6})$")
 #: The U/M cell: `each`, `Set`, `Pair`, `Box`, `EA`, `Dz`... a short word, never a number.
 UNIT = re.compile(r"^[A-Za-z][A-Za-z/.]{0,9}$")
-#: The RT cell is usually empty; when printed it is a one-letter flag.
-RT_VALUE = re.compile(r"^[A-Z]$")
+#: Tariffs on invoices are rows of their own under this code (`TRF-CCOI`): never products.
+TARIFF_CODE = re.compile(r"^TRF-[A-Z0-9]+$")
 
 PAGE_MARK = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b", re.I)
 PAGE_TOTAL = re.compile(r"\bPage\s+\d+\s+of\s+(\d{1,3})\b", re.I)
@@ -32,6 +32,10 @@ VENDOR_NAME = re.compile(r"\bCreative[\s-]*Co-?op\b", re.I)
 TITLE_LINE = re.compile(r"^(ORDER\s+CONFIRMATION|INVOICE)$", re.I)
 TARIFF_LINE = re.compile(r"^Tariff\s+Surcharge\b(?!\s+Total)\s*:?\s*(\$?[\d,]+\.\d{2})?$", re.I)
 TOTALS_START = re.compile(r"^Merchandise\s+Sub-?\s?total\b", re.I)
+#: Column titles that only a confirmation prints, and the two an invoice prints instead.
+CONFIRMATION_COLUMNS = re.compile(r"\bQty\s+Ord\b|\bAlloc\b", re.I)
+INVOICE_COLUMNS = re.compile(r"\bShipped\b[\s\S]{0,40}\bBk\s?Ord\b", re.I)
+INVOICE_NO_LABEL = re.compile(r"\bINVOICE\s*(?:NO|#|NUMBER)\.?\s*:", re.I)
 
 #: The column header's words; a line made only of these is the table header (or part of it).
 COLUMN_WORDS = frozenset(

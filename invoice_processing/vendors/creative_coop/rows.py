@@ -1,60 +1,189 @@
-"""One item from its pieces: code, UPC, the words around the numeric tail, the tail itself.
+"""One item from its cells, for both document kinds, whether the cells came by position or by text.
 
-The numeric tail closes every row: four integers (ordered, allocated, shipped, back-ordered), a
-unit word and three money values (list, your price, extended). Descriptions hold digits, quotes
-and fractions, so nothing else is ever read as a quantity or a price: the tail is found only as
-that exact eight-token shape.
+A confirmation prints four quantities (Ord, Alloc, Shipped, BkOrd), an invoice two (Shipped,
+BkOrd); both then a unit word and three prices (List, Your, Your Extd). The extended price is the
+*basis* quantity (Ord on a confirmation, Shipped on an invoice) times Your Price. That relation is
+the only thing used to settle what the page leaves open: a dropped Your Price is recovered as
+extended / basis when that is exact to the cent (and reported), and nothing else is filled in.
+
+From text, the numeric tail is found by its shape: a run of quantities, a unit word, two or three
+prices. Descriptions hold digits, quotes and fractions, so nothing else is read as a number.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ...models import LineItem
-from .patterns import RT_VALUE, UNIT, is_money, is_quantity, to_int, to_money, valid_upc
+from ...quality import money
+from .patterns import UNIT, is_money, is_quantity, to_int, to_money, valid_upc
 
-TAIL_LENGTH = 8
-
-
-def is_tail(tokens: Sequence[str], start: int) -> bool:
-    window = tokens[start : start + TAIL_LENGTH]
-    return (
-        len(window) == TAIL_LENGTH
-        and all(is_quantity(t) for t in window[:4])
-        and bool(UNIT.match(window[4]))
-        and all(is_money(t) for t in window[5:])
-    )
-
-
-def find_tail(tokens: Sequence[str]) -> int | None:
-    """Index of the first complete numeric tail in `tokens`, or None."""
-    for start in range(len(tokens) - TAIL_LENGTH + 1):
-        if is_tail(tokens, start):
-            return start
-    return None
+INVOICE, CONFIRMATION = "invoice", "order_confirmation"
+QUANTITY_FIELDS = {
+    CONFIRMATION: ("qty_ordered", "qty_allocated", "qty_shipped", "qty_backordered"),
+    INVOICE: ("qty_shipped", "qty_backordered"),
+}
+BASIS = {CONFIRMATION: "qty_ordered", INVOICE: "qty_shipped"}
+#: The RT cell is usually empty; a printed flag is one capital letter, and OCR turns a mark in it
+#: into a stray short token (`lo`). Two-letter words a description can end with are kept.
+RT_VALUE = re.compile(r"^(?:[A-Z]|[a-z]{2})$")
+SHORT_WORDS = frozenset(
+    ("of", "to", "in", "on", "at", "by", "or", "an", "as", "is", "it", "up", "oz", "ft", "lb")
+)
 
 
-def without_rt(words: list[str]) -> list[str]:
-    """Drop a printed RT flag: it sits between the description and the quantities."""
-    return words[:-1] if words and RT_VALUE.match(words[-1]) else words
+def is_rt(token: str) -> bool:
+    return bool(RT_VALUE.match(token)) and token not in SHORT_WORDS
 
 
-def build_item(
-    code: str, upc: str | None, tail: Sequence[str], description: Sequence[str], page: int | None
-) -> LineItem:
-    """`tail` is the eight-token numeric tail; a UPC with a bad check digit is a misread: dropped."""
-    ordered, allocated, shipped, backordered = (to_int(t) for t in tail[:4])
+@dataclass
+class Cells:
+    """One row's cells. Quantities by field (None: not printed or unreadable); prices by name."""
+
+    code: str
+    upc: str | None
+    description: list[str]
+    page: int | None
+    quantities: dict[str, int | None]
+    unit: str | None
+    list_price: Decimal | None = None
+    your_price: Decimal | None = None
+    extended: Decimal | None = None
+
+
+@dataclass
+class Recovered:
+    """Prices recovered from their row (product codes), for the quality report."""
+
+    codes: list[str] = field(default_factory=list)
+
+
+def recover_your_price(cells: Cells, kind: str, recovered: Recovered) -> None:
+    basis = cells.quantities.get(BASIS[kind])
+    if cells.your_price is not None or cells.extended is None or not basis or cells.extended <= 0:
+        return
+    price = money(cells.extended / basis)
+    if money(price * basis) == cells.extended:
+        cells.your_price = price
+        recovered.codes.append(cells.code)
+
+
+def to_item(cells: Cells, kind: str) -> LineItem:
+    q = cells.quantities
+    shipped, backordered = q.get("qty_shipped"), q.get("qty_backordered")
+    if kind == INVOICE:  # not printed: what shipped plus what is still to come
+        ordered = (shipped or 0) + (backordered or 0)
+        allocated = None
+    else:
+        ordered, allocated = q.get("qty_ordered") or 0, q.get("qty_allocated")
     return LineItem(
-        product_code=code,
-        upc=upc if upc and valid_upc(upc) else None,
-        description=" ".join(" ".join(description).split()),
+        product_code=cells.code,
+        upc=cells.upc if cells.upc and valid_upc(cells.upc) else None,
+        description=" ".join(" ".join(cells.description).split()),
         qty_ordered=ordered,
         qty_allocated=allocated,
         qty_shipped=shipped,
         qty_backordered=backordered,
-        unit=tail[4],
-        list_price=to_money(tail[5]),
-        unit_price=to_money(tail[6]),
-        extended_price=to_money(tail[7]),
-        page=page,
+        unit=cells.unit,
+        list_price=cells.list_price,
+        unit_price=cells.your_price,
+        extended_price=cells.extended,
+        page=cells.page,
     )
+
+
+# --- the numeric tail in text -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tail:
+    start: int  # index of the first quantity
+    end: int  # index after the last price
+    quantities: tuple[int, ...]
+    unit: str
+    prices: tuple[Decimal, ...]
+
+
+def _consistent(kind: str, values: Sequence[int], prices: Sequence[Decimal]) -> bool:
+    """Could these printed quantities be this row's? Checked against extended = basis x price."""
+    if kind == CONFIRMATION and values and any(v > values[0] for v in values[1:]):
+        return False  # nothing is allocated, shipped or back-ordered beyond what was ordered
+    if len(prices) == 3:
+        your, extended = prices[1], prices[2]
+        if kind == INVOICE and len(values) == 2:
+            return money(values[0] * your) == extended
+        if kind == CONFIRMATION and values:
+            return extended == 0 or money(values[0] * your) == extended
+    return True
+
+
+def find_tail(tokens: Sequence[str], kind: str, starts_line: Sequence[bool] | None = None) -> Tail | None:
+    """The first numeric tail in `tokens`: 1..n quantities, a unit word, 2..3 prices.
+
+    When the unit word starts a line (one cell per line), only quantities that start lines count:
+    a number ending a description line is the description's."""
+    width = len(QUANTITY_FIELDS[kind])
+    for u in range(1, len(tokens) - 1):
+        if u + 2 >= len(tokens) or not (
+            UNIT.match(tokens[u]) and is_money(tokens[u + 1]) and is_money(tokens[u + 2])
+        ):
+            continue
+        if not is_quantity(tokens[u - 1]):
+            continue
+        per_line = bool(starts_line and starts_line[u])
+        run = u
+        while run > 0 and is_quantity(tokens[run - 1]) and u - run < width + 2:
+            if per_line and starts_line is not None and not starts_line[run - 1]:
+                break
+            run -= 1
+        if per_line and run == u:
+            continue
+        end = u + 1
+        while end < len(tokens) and end - u - 1 < 3 and is_money(tokens[end]):
+            end += 1
+        prices = tuple(to_money(t) for t in tokens[u + 1 : end])
+        values = [to_int(t) for t in tokens[run:u]]
+        chosen = min(len(values), width)
+        for size in range(min(len(values), width), 0, -1):
+            if _consistent(kind, values[-size:], prices):
+                chosen = size
+                break
+        return Tail(u - chosen, end, tuple(values[-chosen:]), tokens[u], prices)
+    return None
+
+
+def cells_from_tail(
+    code: str, upc: str | None, description: list[str], page: int | None, tail: Tail, kind: str
+) -> Cells:
+    """Text gives the cells in order but not which are blank; the extended price decides."""
+    fields = QUANTITY_FIELDS[kind]
+    values = list(tail.quantities)
+    prices = list(tail.prices)
+    quantities: dict[str, int | None] = dict.fromkeys(fields)
+    if len(values) == len(fields):
+        quantities.update(zip(fields, values, strict=True))
+    elif kind == INVOICE:  # one printed: shipped if anything was billed, else back-ordered
+        billed = prices[-1] > 0
+        quantities.update(qty_shipped=values[0] if billed else 0, qty_backordered=0 if billed else values[0])
+    else:
+        quantities["qty_ordered"] = values[0]
+        if len(values) == 1:  # the other three are blank, so 0
+            quantities.update(qty_allocated=0, qty_shipped=0, qty_backordered=0)
+    cells = Cells(code, upc, description, page, quantities, tail.unit)
+    if len(prices) == 3:
+        cells.list_price, cells.your_price, cells.extended = prices
+        return cells
+    first, last = prices  # one of the three was dropped
+    basis = quantities.get(BASIS[kind])
+    if basis and money(basis * first) == last:
+        cells.your_price, cells.extended = first, last  # the list price was dropped
+    elif basis and last > 0:
+        cells.list_price, cells.extended = first, last  # Your Price dropped: recovered by the caller
+    elif last == 0:
+        cells.extended = last  # nothing billed and one price: which one it is, the row cannot say
+    else:
+        cells.list_price, cells.your_price = first, last  # the extended price dropped
+    return cells

@@ -1,32 +1,43 @@
-"""Line items from Document AI text, whatever its reading order.
+"""Line items from Document AI text without positions, whatever its reading order.
 
 All three orders of the domain doc reduce to one token stream once page furniture and tariff
-lines are gone: a row starts where a product code begins a line and a 12-digit UPC follows it;
-its numeric tail is the first eight-token tail after the UPC; every other word up to the next row
-is description, whether it came before the tail (one cell per line, or inline) or after it
-(wrapped lines, or the whole description printed below the numbers). So the order is decided per
-row by where the words are, never assumed for the document.
+lines are gone: a row starts where a product code begins a line and a 12-digit UPC follows it
+(a `TRF-…` tariff row starts a row of its own, which is no item); its numeric tail is the first
+tail shape after the UPC (rows.find_tail); the other words up to the next row are description,
+whether they came before the tail (one cell per line, or inline) or after it (wrapped lines, or
+the whole description printed below the numbers). So the order is decided per row by where the
+words are, never assumed for the document.
+
+Page furniture whose wording is unknown (footers, notes, stamps) is told apart by where it is,
+not by what it says: a line that repeats at the same place page after page is furniture; when a
+row was printed one cell per line, its description is complete before its numbers, so nothing
+after them on that page joins it (only the rest of a description cut by a page break does). A row whose numbers cannot be told apart from another row's (Document AI's
+column blocks) is reported unread, never given someone else's numbers.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 from ...document import Document
-from ...models import LineItem
 from .furniture import header_end, is_furniture, trailing_text_run
 from .patterns import (
     DATE,
     ORDER_NUMBER_LINE,
     PAGE_NUMBER,
+    TARIFF_CODE,
     TARIFF_LINE,
     TOTALS_START,
+    UNIT,
     is_code,
     is_column_header,
     is_money,
+    is_quantity,
     is_upc_shaped,
 )
-from .rows import TAIL_LENGTH, build_item, find_tail, without_rt
+from .rows import Cells, cells_from_tail, find_tail, is_rt
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,9 @@ def _header_value_line(line: str, header_values: set[str]) -> bool:
     return text in header_values or bool(ORDER_NUMBER_LINE.match(text)) or bool(DATE.fullmatch(text))
 
 
-def page_table_lines(lines: list[str], header_values: set[str], continues: bool) -> list[str]:
+def page_table_lines(
+    lines: list[str], header_values: set[str], continues: bool, repeated: set[str] = frozenset()
+) -> list[str]:
     """The lines of one page that belong to the table, furniture removed.
 
     `continues` says an item may be open from the previous page, so text before this page's first
@@ -74,7 +87,11 @@ def page_table_lines(lines: list[str], header_values: set[str], continues: bool)
     zone = len(body) - (len(lines) - first_row)  # lines of `body` before the first row
     kept = []
     for index, line in enumerate(body):
-        if is_furniture(line) or (index < zone and _header_value_line(line, header_values)):
+        if (
+            is_furniture(line)
+            or line.strip() in repeated
+            or (index < zone and _header_value_line(line, header_values))
+        ):
             continue
         kept.append(line)
     return kept
@@ -133,12 +150,50 @@ def repeated_header_starts(lines: list[str]) -> list[int]:
     return cuts
 
 
+#: A line of this many words or more is a sentence rather than the end of a wrapped description.
+SENTENCE_WORDS = 3
+
+
+def _row_like(line: str) -> bool:
+    words = line.split()
+    return bool(words) and (
+        is_code(words[0]) or all(is_quantity(w) or is_money(w) or UNIT.match(w) for w in words)
+    )
+
+
+def repeated_lines(pages: list[list[str]]) -> set[str]:
+    """Lines at the same place (counted from the page's top or its bottom) on at least half the
+    pages, and on two or more: a page's own furniture, whatever it says. Item cells (codes,
+    numbers, units) repeat by chance and are never counted; short lines need more pages."""
+    if len(pages) < 2:
+        return set()
+    seen: Counter[tuple[str, int, str]] = Counter()
+    for lines in pages:
+        keys = set()
+        for index, line in enumerate(lines):
+            text = line.strip()
+            if not _row_like(text):
+                keys.add(("top", index, text))
+                keys.add(("bottom", len(lines) - 1 - index, text))
+        seen.update(keys)
+    return {text for (_, _, text), count in seen.items() if count >= _pages_needed(text, len(pages))}
+
+
+def _pages_needed(text: str, pages: int) -> int:
+    """A short line (one or two words) can end many descriptions (`Hand-Stitched`, `4 Styles`):
+    it must repeat at its place on every page but one, on three pages or more, to be furniture."""
+    if len(text.split()) >= SENTENCE_WORDS:
+        return max(2, math.ceil(pages / 2))
+    return max(3, pages - 1)
+
+
 def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple[int, str]], list[str]]:
     """(page, line) for every table line, in order; and the lines from the totals block on."""
     out: list[tuple[int, str]] = []
     pages = virtual_pages(document)
+    repeated = repeated_lines([lines for _, lines in pages])
     for n, (number, lines) in enumerate(pages):
-        for line in page_table_lines(lines, header_values, continues=n > 0):
+        for line in page_table_lines(lines, header_values, continues=n > 0, repeated=repeated):
             if TOTALS_START.match(line.strip()):
                 rest = [ln for _, page_lines in pages[n:] for ln in page_lines]
                 return without_tariffs(out), rest[rest.index(line) :]
@@ -151,28 +206,56 @@ def tokens_of(lines: list[tuple[int, str]]) -> list[Token]:
 
 
 def row_starts(tokens: list[Token]) -> list[int]:
+    """Where rows start: a code at a line's start followed by a UPC, or a tariff code."""
     return [
         i
-        for i in range(len(tokens) - 1)
-        if tokens[i].starts_line and is_code(tokens[i].text) and is_upc_shaped(tokens[i + 1].text)
+        for i in range(len(tokens))
+        if tokens[i].starts_line
+        and (
+            TARIFF_CODE.match(tokens[i].text)
+            or (i + 1 < len(tokens) and is_code(tokens[i].text) and is_upc_shaped(tokens[i + 1].text))
+        )
     ]
 
 
-def items_from_tokens(tokens: list[Token]) -> list[LineItem]:
+def _row_cells(row: list[Token], kind: str) -> Cells | None:
+    """The row's cells, or None when its numbers are missing or cannot be told from another's."""
+    words = [t.text for t in row[2:]]
+    starts = [t.starts_line for t in row[2:]]
+    tail = find_tail(words, kind, starts)
+    if tail is None or find_tail(words[tail.end :], kind, starts[tail.end :]) is not None:
+        return None
+    before = words[: tail.start]
+    if before and is_rt(before[-1]):
+        before = before[:-1]
+    after = words[tail.end :]
+    if before and all(starts[tail.start : tail.end]):
+        # printed one cell per line, the description came before the numbers: what follows them
+        # is the rest of a description cut by a page break, or else not the row's
+        after = [t.text for t in row[2 + tail.end :] if t.page != row[0].page]
+    return cells_from_tail(row[0].text, row[1].text, [*before, *after], row[0].page, tail, kind)
+
+
+def items_from_tokens(tokens: list[Token], kind: str) -> tuple[list[Cells], list[str]]:
+    """Every product row's cells, and the codes of rows whose numbers could not be read."""
     starts = row_starts(tokens)
-    items = []
+    cells, unread = [], []
     for n, start in enumerate(starts):
+        if TARIFF_CODE.match(tokens[start].text):
+            continue
         end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-        words = [t.text for t in tokens[start + 2 : end]]
-        tail = find_tail(words)
-        if tail is None:
-            continue  # a row without its numbers is not guessed at
-        description = without_rt(words[:tail]) + words[tail + TAIL_LENGTH :]
-        code, upc = tokens[start].text, tokens[start + 1].text
-        items.append(build_item(code, upc, words[tail : tail + TAIL_LENGTH], description, tokens[start].page))
-    return items
+        found = _row_cells(tokens[start:end], kind)
+        if found is None:
+            unread.append(tokens[start].text)
+        else:
+            cells.append(found)
+    return cells, unread
 
 
-def items_from_text(document: Document, header_values: set[str]) -> tuple[list[LineItem], list[str]]:
+def items_from_text(
+    document: Document, header_values: set[str], kind: str
+) -> tuple[list[Cells], list[str], list[str]]:
+    """(cells of every row, the totals block's lines, codes of rows left unread)."""
     lines, totals_lines = table_lines(document, header_values)
-    return items_from_tokens(tokens_of(lines)), totals_lines
+    cells, unread = items_from_tokens(tokens_of(lines), kind)
+    return cells, totals_lines, unread

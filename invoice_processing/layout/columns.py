@@ -1,0 +1,147 @@
+"""Table columns from the header's labels, and the column each word belongs to.
+
+The header row is found by words it must contain; titles printed in two lines (`Qty` over `Ord`)
+are read as one cell. A column spans from its title's left edge to the next title's left edge.
+Text columns are left-aligned, so a word belongs to the column it *starts* in (a long description
+word may run on under the next title); numbers are right-aligned, so they belong to the column
+their centre falls in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..document.model import Word
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # the title as given by the caller, e.g. "Qty Ord"
+    x0: float  # the title's left edge
+    x1: float  # the title's right edge
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    columns: tuple[Column, ...]  # left to right
+    #: Bottom of the header (the lowest title word): table rows start below it.
+    bottom: float
+    #: Tolerance for cells starting a little left of their title (loose glyph boxes, OCR boxes).
+    margin: float
+    text_columns: frozenset[str] = frozenset()
+
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def has(self, name: str) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    def start(self, name: str) -> float | None:
+        return next((c.x0 - self.margin for c in self.columns if c.name == name), None)
+
+    def end(self, name: str) -> float | None:
+        """Where the next column starts (None for the last column)."""
+        for index, column in enumerate(self.columns):
+            if column.name == name:
+                following = self.columns[index + 1 : index + 2]
+                return following[0].x0 - self.margin if following else None
+        return None
+
+    @functools.cached_property
+    def _starts(self) -> list[float]:
+        return [column.x0 - self.margin for column in self.columns]
+
+    def _index_at(self, x: float) -> int:
+        return max(bisect.bisect_right(self._starts, x) - 1, 0)
+
+    def column_of(self, word: Word) -> str | None:
+        """The column a word belongs to; None for a word left of the first column."""
+        if word.x1 < self.columns[0].x0 - self.margin:
+            return None
+        by_start = self.columns[self._index_at(word.x0)]
+        if by_start.name in self.text_columns:
+            return by_start.name
+        return self.columns[self._index_at((word.x0 + word.x1) / 2)].name
+
+    def cells(self, row: Sequence[Word]) -> dict[str, list[Word]]:
+        """The row's words by column (a column without words is absent)."""
+        out: dict[str, list[Word]] = {}
+        for word in row:
+            name = self.column_of(word)
+            out.setdefault(name or "", []).append(word)
+        return out
+
+
+def _stacked(rows: Sequence[Sequence[Word]], index: int, vocabulary: Collection[str]) -> list[Word]:
+    """The header row plus rows right above or below it made only of title words."""
+    row = rows[index]
+    height = max(w.bottom - w.top for w in row)
+    words = list(row)
+    for other in (rows[index - 1] if index else None, rows[index + 1] if index + 1 < len(rows) else None):
+        if not other or not all(w.text.lower().strip(":") in vocabulary for w in other):
+            continue
+        if min(abs(o.top - w.top) for o in other for w in row) < 1.8 * height:
+            words += other
+    return words
+
+
+def _title_edges(words: Sequence[Word], titles: Sequence[str]) -> list[Column]:
+    """Match the titles left to right against the header's words, reading stacked cells top down."""
+    ordered = sorted(words, key=lambda w: (w.x0, w.top))
+    cells: list[list[Word]] = []
+    for word in ordered:  # words whose spans overlap are one stacked cell
+        if (
+            cells
+            and word.x0 < max(w.x1 for w in cells[-1]) - 0.01 * (word.x1 - word.x0)
+            and all(abs(word.top - w.top) > (w.bottom - w.top) / 2 for w in cells[-1])
+        ):
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    flat = [w for cell in cells for w in sorted(cell, key=lambda w: w.top)]
+    texts = [w.text.lower().strip(":") for w in flat]
+    found: list[Column] = []
+    position = 0
+    for title in titles:
+        wanted = title.lower().split()
+        for start in range(position, len(texts) - len(wanted) + 1):
+            if texts[start : start + len(wanted)] == wanted:
+                span = flat[start : start + len(wanted)]
+                found.append(Column(title, min(w.x0 for w in span), max(w.x1 for w in span)))
+                position = start + len(wanted)
+                break
+    return sorted(found, key=lambda c: c.x0)
+
+
+def find_columns(
+    rows: Sequence[Sequence[Word]],
+    titles: Sequence[str],
+    required: Collection[str],
+    text_columns: Collection[str] = (),
+) -> tuple[int, ColumnSet] | None:
+    """The first header row holding every word of `required` (lower case), and its columns.
+
+    Returns (index of the header row in `rows`, columns), or None when no row qualifies or a
+    required title cannot be placed."""
+    vocabulary = {part for title in titles for part in title.lower().split()}
+    needed = {w.lower() for w in required}
+    for index, row in enumerate(rows):
+        if not needed <= {w.text.lower().strip(":") for w in row}:
+            continue
+        words = _stacked(rows, index, vocabulary)
+        columns = _title_edges(words, titles)
+        if not columns:
+            continue
+        height = sorted(w.bottom - w.top for w in words)[len(words) // 2]
+        return index, ColumnSet(
+            tuple(columns),
+            bottom=max(w.bottom for w in words),
+            margin=height * 0.3,
+            text_columns=frozenset(text_columns),
+        )
+    return None

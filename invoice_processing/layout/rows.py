@@ -1,0 +1,48 @@
+"""Rows: words whose vertical centres share a band, top to bottom, each row left to right.
+
+Works on anything with `text`, `x0`, `top`, `x1`, `bottom` (points, or any unit, y growing
+downwards), so it needs nothing from the readers that produce the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..document.model import Word
+
+#: Words whose vertical centres are closer than this fraction of their height share a row.
+LINE_BAND_RATIO = 0.5
+
+
+def _centre(word: Word) -> float:
+    return (word.top + word.bottom) / 2
+
+
+def group_rows(words: Sequence[Word]) -> list[list[Word]]:
+    rows: list[list[Word]] = []
+    centres: list[float] = []  # running mean centre of each row
+    for word in sorted(words, key=lambda w: (_centre(w), w.x0)):
+        centre = _centre(word)
+        if rows:
+            band = max(word.bottom - word.top, 1e-9) * LINE_BAND_RATIO
+            if abs(centre - centres[-1]) <= band:
+                rows[-1].append(word)
+                count = len(rows[-1])
+                centres[-1] += (centre - centres[-1]) / count
+                continue
+        rows.append([word])
+        centres.append(centre)
+    return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def row_text(row: Sequence[Word]) -> str:
+    return " ".join(w.text for w in row)
+
+
+def line_pitch(rows: Sequence[Sequence[Word]]) -> float:
+    """The usual distance between consecutive rows' centres (the median), 0 with fewer than 2."""
+    centres = [sum(_centre(w) for w in row) / len(row) for row in rows if row]
+    gaps = sorted(b - a for a, b in zip(centres, centres[1:], strict=False) if b > a)
+    return gaps[len(gaps) // 2] if gaps else 0.0
