@@ -11,7 +11,7 @@ domain doc names; no blank cells there, since text alone cannot say which column
 field the truth states (header, every item field, totals) is compared with the extraction; an
 extracted item that is not in the document counts as wrong in every item field.
 
-Prints field accuracy per kind and format, invoice numbers right, spurious and missing items and
+Prints field accuracy per kind and format, documents extracted exactly, invoice numbers right, spurious and missing items and
 failed extractions; exits 1 when a kind is below 99.5%, an invoice number is wrong or an item is
 spurious.
 """
@@ -69,6 +69,7 @@ def main() -> int:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     numbers_right: dict[tuple[str, str], int] = defaultdict(int)
     failures: dict[tuple[str, str], int] = defaultdict(int)
+    exact: dict[tuple[str, str], int] = defaultdict(int)
     shown: list[str] = []
     for kind in KINDS:
         for _ in range(args.documents):
@@ -92,6 +93,7 @@ def main() -> int:
                     total.spurious_items += one.spurious_items
                     total.missing_items += one.missing_items
                     numbers_right[key] += one.invoice_number_ok
+                    exact[key] += not one.differences
                     shown += [f"{kind} {fmt} {truth['invoice_number']}: {d}" for d in one.differences]
     ok = True
     print(f"{args.documents} documents per kind and mode (seed {args.seed}); target {TARGET:.1%} per kind")
@@ -105,6 +107,7 @@ def main() -> int:
             correct, total = correct + s.correct, total + s.total
             print(
                 f"{kind:20} {fmt:8} {s.accuracy:9.4%} {f'{s.correct}/{s.total}':>15} "
+                f"{f'{exact[(kind, fmt)]}/{counts[(kind, fmt)]}':>7} "
                 f"{f'{numbers_right[(kind, fmt)]}/{counts[(kind, fmt)]}':>7} {s.spurious_items:8} "
                 f"{s.missing_items:7} {failures[(kind, fmt)]:6}"
             )

@@ -522,6 +522,13 @@ def test_tokens_sit_where_the_pdf_prints_each_word():
 def test_the_edge_case_goldens_cover_what_they_are_named_for():
     by_name = {name: (invoice, renderings) for name, invoice, renderings in goldens()}
     assert by_name["ci004848705"][0].kind == "invoice"
+    noisy = by_name["cc-noisy-invoice"][0]
+    assert noisy.kind == "invoice" and noisy.furniture.footer and noisy.furniture.stamps
+    assert sum(i.blank_zeros for i in noisy.items) >= 5 and sum(bool(i.rt_noise) for i in noisy.items) >= 3
+    assert {i.dropped for i in noisy.items} >= {"your_price", ""}
+    furnished = by_name["cc-furniture-text"][0]
+    assert furnished.furniture.continued and furnished.furniture.note and furnished.furniture.stamps
+    assert any(i.dropped and i.extended == 0 for i in furnished.items), "a lost price nothing determines"
     one_page, _ = by_name["cc-one-page-invoice"]
     assert one_page.page_count == 1 and one_page.header.title == "INVOICE"
     assert by_name["cc-far-labels"][0].header.label_layout == "scattered"

@@ -145,7 +145,7 @@ def random_list_price(rng: random.Random) -> Decimal:
 
 def random_noise_token(rng: random.Random) -> str:
     """What OCR makes of a mark in the RT column: a letter or two, lower case (`lo`)."""
-    return "".join(rng.choice("loicv'.") for _ in range(rng.randint(1, 2)))
+    return "".join(rng.choice("loicv.") for _ in range(rng.randint(1, 2)))
 
 
 def random_item(
