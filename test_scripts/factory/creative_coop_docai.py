@@ -181,8 +181,10 @@ def _tokens(
                     ),
                     "orientation": "PAGE_UP",
                 }
-                kind = "SPACE" if doc.text[end - 1] == " " else "LINE_BREAK"
-                tokens.append({"layout": layout, "detectedBreak": {"type": kind}})
+                token: dict[str, Any] = {"layout": layout}
+                if doc.text[end - 1] == " ":  # the API's break types: SPACE, WIDE_SPACE, HYPHEN
+                    token["detectedBreak"] = {"type": "SPACE"}
+                tokens.append(token)
             offset += len(c.text) + 1
     return tokens
 
