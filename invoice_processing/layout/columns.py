@@ -90,20 +90,24 @@ def _stacked(rows: Sequence[Sequence[Word]], index: int, vocabulary: Collection[
     return words
 
 
+def _overlap(a: Word, b: Word) -> bool:
+    """Do two words share more than a sliver of horizontal span (not just touching edges)?"""
+    shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return shared > 0.2 * min(a.x1 - a.x0, b.x1 - b.x0)
+
+
 def _title_edges(words: Sequence[Word], titles: Sequence[str]) -> list[Column]:
     """Match the titles left to right against the header's words, reading stacked cells top down."""
     ordered = sorted(words, key=lambda w: (w.x0, w.top))
     cells: list[list[Word]] = []
-    for word in ordered:  # words whose spans overlap are one stacked cell
-        if (
-            cells
-            and word.x0 < max(w.x1 for w in cells[-1]) - 0.01 * (word.x1 - word.x0)
-            and all(abs(word.top - w.top) > (w.bottom - w.top) / 2 for w in cells[-1])
+    for word in ordered:  # words on different lines whose spans really overlap: one stacked cell
+        if cells and any(
+            _overlap(word, w) and abs(word.top - w.top) > (w.bottom - w.top) / 2 for w in cells[-1]
         ):
             cells[-1].append(word)
         else:
             cells.append([word])
-    flat = [w for cell in cells for w in sorted(cell, key=lambda w: w.top)]
+    flat = [w for cell in cells for w in sorted(cell, key=lambda w: (round(w.top), w.x0))]
     texts = [w.text.lower().strip(":") for w in flat]
     found: list[Column] = []
     position = 0

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from ...document import Document, Word
 from ...layout import ColumnSet, find_columns, group_rows, row_text
-from ...layout.rows import line_pitch
 from .patterns import (
     COLUMNS,
     TARIFF_CODE,
@@ -40,8 +39,9 @@ QUANTITY_COLUMNS = {
     "qty_backordered": "Qty BkOrd",
 }
 PRICE_COLUMNS = {"list_price": "List Price", "your_price": "Your Price", "extended": "Your Extd Price"}
-#: A description's next line sits at most this many line pitches below its previous line.
-MAX_LINE_GAP = 1.8
+#: A description's next line sits right below its previous one: the space between them is less
+#: than this many line heights (a skipped line means something else, a stamp or a note).
+MAX_LINE_GAP = 1.2
 #: After a page break, at most this many header heights below the column header.
 MAX_GAP_AFTER_HEADER = 3.0
 
@@ -119,7 +119,6 @@ class _Reader:
 
     def read_page(self, rows: list[list[Word]], columns: ColumnSet, page: int) -> list[str] | None:
         """Read a page's table rows; returns the totals block's lines when the table ends here."""
-        pitch = line_pitch(rows) or 12.0
         after_header = True  # rows right below the header may continue an item from the last page
         header_bottom = columns.bottom
         for n, row in enumerate(rows):
@@ -149,7 +148,7 @@ class _Reader:
                 self.current.page, self.current.bottom = page, header_bottom
                 if min(w.top for w in row) - header_bottom > MAX_GAP_AFTER_HEADER * height:
                     self.current = None
-            if self.continues(row, by_column, columns, page, MAX_LINE_GAP * pitch):
+            if self.continues(row, by_column, columns, page, MAX_LINE_GAP * height):
                 self.current.cells.description += [w.text for w in row]
                 self.current.bottom = max(w.bottom for w in row)
             after_header = False

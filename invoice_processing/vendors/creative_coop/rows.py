@@ -12,7 +12,6 @@ prices. Descriptions hold digits, quotes and fractions, so nothing else is read 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,15 +27,19 @@ QUANTITY_FIELDS = {
 }
 BASIS = {CONFIRMATION: "qty_ordered", INVOICE: "qty_shipped"}
 #: The RT cell is usually empty; a printed flag is one capital letter, and OCR turns a mark in it
-#: into a stray short token (`lo`). Two-letter words a description can end with are kept.
-RT_VALUE = re.compile(r"^(?:[A-Z]|[a-z]{2})$")
-SHORT_WORDS = frozenset(
-    ("of", "to", "in", "on", "at", "by", "or", "an", "as", "is", "it", "up", "oz", "ft", "lb")
-)
+#: into a stray token of a character or two (`lo`, `i`, `'`). Short words a description can end
+#: with (a wrap after `w` or `&`, `Set of`) are kept.
+KEEP_SHORT = frozenset(
+    ("w", "x", "a", "&", "w/", "of", "to", "in", "on", "at", "by", "or", "an", "as", "is", "it", "up", "oz", "ft",
+     "lb")
+)  # fmt: skip
 
 
 def is_rt(token: str) -> bool:
-    return bool(RT_VALUE.match(token)) and token not in SHORT_WORDS
+    """Is this short token (just before the quantities) the RT cell rather than description?"""
+    if len(token) > 2 or token in KEEP_SHORT or any(c.isdigit() or c in '&/"' for c in token):
+        return False
+    return len(token) == 1 or not any(c.isupper() for c in token)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from .patterns import (
     is_quantity,
     is_upc_shaped,
 )
-from .rows import Cells, cells_from_tail, find_tail, is_rt
+from .rows import Cells, Tail, cells_from_tail, find_tail, is_rt
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,10 @@ def repeated_header_starts(lines: list[str]) -> list[int]:
     return cuts
 
 
+#: Characters a description line may exceed the widest one seen (glyph widths vary: `W` vs `i`).
+WIDTH_SLACK = 6
+#: Lines known to be description needed before a width is trusted.
+MIN_WIDTH_SAMPLES = 5
 #: A line of this many words or more is a sentence rather than the end of a wrapped description.
 SENTENCE_WORDS = 3
 
@@ -164,7 +168,8 @@ def _row_like(line: str) -> bool:
 def repeated_lines(pages: list[list[str]]) -> set[str]:
     """Lines at the same place (counted from the page's top or its bottom) on at least half the
     pages, and on two or more: a page's own furniture, whatever it says. Item cells (codes,
-    numbers, units) repeat by chance and are never counted; short lines need more pages."""
+    numbers, units) repeat by chance and are never counted; short lines need more pages. A
+    sentence found on many pages counts wherever it is (on three pages at least)."""
     if len(pages) < 2:
         return set()
     seen: Counter[tuple[str, int, str]] = Counter()
@@ -175,8 +180,14 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
             if not _row_like(text):
                 keys.add(("top", index, text))
                 keys.add(("bottom", len(lines) - 1 - index, text))
+                if len(text.split()) >= SENTENCE_WORDS:  # a sentence repeated anywhere on the page
+                    keys.add(("anywhere", 0, text))
         seen.update(keys)
-    return {text for (_, _, text), count in seen.items() if count >= _pages_needed(text, len(pages))}
+    return {
+        text
+        for (where, _, text), count in seen.items()
+        if count >= _pages_needed(text, len(pages)) + (where == "anywhere" and len(pages) == 2)
+    }
 
 
 def _pages_needed(text: str, pages: int) -> int:
@@ -218,38 +229,87 @@ def row_starts(tokens: list[Token]) -> list[int]:
     ]
 
 
-def _row_cells(row: list[Token], kind: str) -> Cells | None:
-    """The row's cells, or None when its numbers are missing or cannot be told from another's."""
+def _lines(tokens: list[Token]) -> list[list[Token]]:
+    lines: list[list[Token]] = []
+    for token in tokens:
+        if token.starts_line or not lines:
+            lines.append([])
+        lines[-1].append(token)
+    return lines
+
+
+def _width(line: list[Token]) -> int:
+    return sum(len(t.text) for t in line) + len(line) - 1
+
+
+@dataclass
+class _Row:
+    tokens: list[Token]
+    tail: Tail
+    before: list[Token]  # description (and a possible RT cell) before the numbers
+    after: list[Token]
+
+    @property
+    def one_cell_per_line(self) -> bool:
+        return all(t.starts_line for t in self.tokens[2 + self.tail.start : 2 + self.tail.end])
+
+    def certain_description_widths(self) -> list[int]:
+        """Widths of lines that can only be description: whole lines before numbers printed one
+        cell per line, or the part of the row's own line between the UPC and the numbers."""
+        if self.one_cell_per_line:
+            return [_width(line) for line in _lines(self.before) if line[0].starts_line]
+        if (
+            self.before
+            and not self.tokens[2 + self.tail.start].starts_line
+            and not self.before[0].starts_line
+        ):
+            return [_width(self.before)]
+        return []
+
+
+def _read_row(row: list[Token], kind: str) -> _Row | None:
+    """The row's numeric tail and the words around it; None when its numbers are missing or
+    cannot be told from another row's (a second tail in its words)."""
     words = [t.text for t in row[2:]]
     starts = [t.starts_line for t in row[2:]]
     tail = find_tail(words, kind, starts)
     if tail is None or find_tail(words[tail.end :], kind, starts[tail.end :]) is not None:
         return None
-    before = words[: tail.start]
+    return _Row(row, tail, row[2 : 2 + tail.start], row[2 + tail.end :])
+
+
+def _cells(row: _Row, kind: str, widest: int | None) -> Cells:
+    before = [t.text for t in row.before]
     if before and is_rt(before[-1]):
         before = before[:-1]
-    after = words[tail.end :]
-    if before and all(starts[tail.start : tail.end]):
-        # printed one cell per line, the description came before the numbers: what follows them
-        # is the rest of a description cut by a page break, or else not the row's
-        after = [t.text for t in row[2 + tail.end :] if t.page != row[0].page]
-    return cells_from_tail(row[0].text, row[1].text, [*before, *after], row[0].page, tail, kind)
+    after = row.after
+    if before and row.one_cell_per_line:
+        # the description came before the numbers: what follows them is the rest of a
+        # description cut by a page break, or else not the row's
+        after = [t for t in after if t.page != row.tokens[0].page]
+    if widest is not None:  # a line wider than the Description column holds is not description
+        after = [t for line in _lines(after) if _width(line) <= widest for t in line]
+    tokens = row.tokens
+    return cells_from_tail(tokens[0].text, tokens[1].text, [*before, *(t.text for t in after)], tokens[0].page,
+                           row.tail, kind)  # fmt: skip
 
 
 def items_from_tokens(tokens: list[Token], kind: str) -> tuple[list[Cells], list[str]]:
     """Every product row's cells, and the codes of rows whose numbers could not be read."""
     starts = row_starts(tokens)
-    cells, unread = [], []
+    rows, unread = [], []
     for n, start in enumerate(starts):
         if TARIFF_CODE.match(tokens[start].text):
             continue
         end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-        found = _row_cells(tokens[start:end], kind)
+        found = _read_row(tokens[start:end], kind)
         if found is None:
             unread.append(tokens[start].text)
         else:
-            cells.append(found)
-    return cells, unread
+            rows.append(found)
+    widths = [w for row in rows for w in row.certain_description_widths()]
+    widest = max(widths) + WIDTH_SLACK if len(widths) >= MIN_WIDTH_SAMPLES else None
+    return [_cells(row, kind, widest) for row in rows], unread
 
 
 def items_from_text(
