@@ -287,6 +287,10 @@ def render_docai(
         if tokens:
             doc.pages[-1]["tokens"] = _tokens(doc, lines, spans, rng)
             _line_boxes(doc.pages[-1], lines)
+            # Real responses also group the text in paragraphs and blocks; here one per line and
+            # one per page, with the same layout shape (readers must not count words twice).
+            doc.pages[-1]["paragraphs"] = [dict(line) for line in doc.pages[-1]["lines"]]
+            doc.pages[-1]["blocks"] = [{"layout": dict(doc.pages[-1]["layout"])}]
     noise = noise or EntityNoise()
     doc.entities = _header_entities(invoice, rng, noise, doc.text) + _line_item_entities(invoice, rng, noise)
     document = doc.to_json()
