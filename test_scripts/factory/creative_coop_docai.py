@@ -239,12 +239,14 @@ def _header_entities(
     invoice: Invoice, rng: random.Random, noise: EntityNoise, text: str
 ) -> list[dict[str, Any]]:
     header = invoice.header
+    # Document AI's invoice parser dates the document: an invoice's INVOICE DATE, not its ORDER DATE.
+    dated = header.invoice_date if header.kind == "invoice" and header.invoice_date else header.order_date
     entities: list[dict[str, Any]] = [
         {"type": "supplier_name", "mentionText": header.vendor_name, "confidence": 0.91},
         {
             "type": "invoice_date",
-            "mentionText": header.order_date_text,
-            "normalizedValue": {"text": header.order_date.isoformat()},
+            "mentionText": f"{dated.month}/{dated.day}/{dated.year}",
+            "normalizedValue": {"text": dated.isoformat()},
             "confidence": 0.88,
         },
         {"type": "purchase_order", "mentionText": header.po_no, "confidence": 0.62},
