@@ -46,3 +46,20 @@ def line_pitch(rows: Sequence[Sequence[Word]]) -> float:
     centres = [sum(_centre(w) for w in row) / len(row) for row in rows if row]
     gaps = sorted(b - a for a, b in zip(centres, centres[1:], strict=False) if b > a)
     return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+#: A horizontal gap wider than this many word heights separates two cells of a row.
+CELL_GAP_RATIO = 2.0
+
+
+def row_cells(row: Sequence[Word]) -> list[str]:
+    """The row's text cut where words stand far apart: `Attn: Accounts Payable`, `PO NO:`."""
+    cells: list[list[str]] = []
+    previous = None
+    for word in row:
+        height = word.bottom - word.top
+        if previous is None or word.x0 - previous.x1 > CELL_GAP_RATIO * height:
+            cells.append([])
+        cells[-1].append(word.text)
+        previous = word
+    return [" ".join(cell) for cell in cells]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ...document import Document
-from ...layout import find_columns, group_rows, value_near
+from ...layout import find_columns, group_rows, row_cells, value_near
 from .furniture import LABEL, is_furniture
 from .patterns import COLUMNS, DATE, ORDER_NUMBER, is_column_header
 
@@ -156,18 +156,20 @@ def pair_labels(lines: list[str]) -> Header:
     return pairing.header
 
 
-def pair_by_position(document: Document) -> Header:
-    """Labels and values of the first page's header, paired by where they sit."""
+def pair_by_position(document: Document) -> tuple[Header, list[str]]:
+    """Labels and values of the first page's header paired by where they sit; and the header's
+    cells (rows cut where words stand apart), for pairing the rest by reading order."""
     header = Header()
     if not document.pages or not document.pages[0].words:
-        return header
+        return header, []
     rows = group_rows(document.pages[0].words)
     table = find_columns(rows, COLUMNS, ("upc", "description"))
+    above = rows[: table[0]] if table else rows
     for field, label in POSITION_LABELS.items():
-        found = value_near(rows[: table[0]] if table else rows, label, POSITION_VALUES[field])
+        found = value_near(above, label, POSITION_VALUES[field])
         if found is not None:
             setattr(header, field, _date(found) if field in DATES else found)
-    return header
+    return header, [cell for row in above for cell in row_cells(row)]
 
 
 def _fill(header: Header, other: Header) -> None:
@@ -179,9 +181,9 @@ def _fill(header: Header, other: Header) -> None:
 def read_header(document: Document, header_lines: list[str]) -> Header:
     """Pair labels by position when the page has them, else on the first page's header text;
     fall back to the text of the whole document, then to shapes and entities."""
-    header = pair_by_position(document)
+    header, cells = pair_by_position(document)
     if header.missing():
-        _fill(header, pair_labels(header_lines))
+        _fill(header, pair_labels(cells or header_lines))
     if header.order_number is None or header.order_date is None:
         _fill(header, pair_labels([line for _, line in document.lines()]))
     if header.order_number is None and header.invoice_number is None:

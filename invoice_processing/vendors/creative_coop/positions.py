@@ -143,12 +143,12 @@ class _Reader:
                 self.current = None
                 continue
             height = max(w.bottom - w.top for w in row)
+            limit = MAX_LINE_GAP * height
             if after_header and self.current is not None and self.current.page != page:
                 # a description cut by the page break goes on right under this page's header
                 self.current.page, self.current.bottom = page, header_bottom
-                if min(w.top for w in row) - header_bottom > MAX_GAP_AFTER_HEADER * height:
-                    self.current = None
-            if self.continues(row, by_column, columns, page, MAX_LINE_GAP * height):
+                limit = MAX_GAP_AFTER_HEADER * height
+            if self.continues(row, by_column, columns, page, limit):
                 self.current.cells.description += [w.text for w in row]
                 self.current.bottom = max(w.bottom for w in row)
             after_header = False

@@ -152,8 +152,8 @@ def repeated_header_starts(lines: list[str]) -> list[int]:
 
 #: Characters a description line may exceed the widest one seen (glyph widths vary: `W` vs `i`).
 WIDTH_SLACK = 6
-#: Lines known to be description needed before a width is trusted.
-MIN_WIDTH_SAMPLES = 5
+#: Wrapped lines known to be description needed before a width is trusted.
+MIN_WIDTH_SAMPLES = 3
 #: A line of this many words or more is a sentence rather than the end of a wrapped description.
 SENTENCE_WORDS = 3
 
@@ -161,7 +161,9 @@ SENTENCE_WORDS = 3
 def _row_like(line: str) -> bool:
     words = line.split()
     return bool(words) and (
-        is_code(words[0]) or all(is_quantity(w) or is_money(w) or UNIT.match(w) for w in words)
+        is_code(words[0])
+        or all(is_quantity(w) or is_money(w) for w in words)
+        or (len(words) == 1 and bool(UNIT.match(words[0])) and words[0].islower())
     )
 
 
@@ -169,7 +171,10 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     """Lines at the same place (counted from the page's top or its bottom) on at least half the
     pages, and on two or more: a page's own furniture, whatever it says. Item cells (codes,
     numbers, units) repeat by chance and are never counted; short lines need more pages. A
-    sentence found on many pages counts wherever it is (on three pages at least)."""
+    sentence (notes and stamps move it up and down) counts wherever it is when it is on every
+    page but one, three at least: whole phrases recur in descriptions (`(Requires 2 AA
+    Batteries)`), just not on nearly every page. A line that always follows such a line is the
+    rest of it."""
     if len(pages) < 2:
         return set()
     seen: Counter[tuple[str, int, str]] = Counter()
@@ -180,14 +185,28 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
             if not _row_like(text):
                 keys.add(("top", index, text))
                 keys.add(("bottom", len(lines) - 1 - index, text))
-                if len(text.split()) >= SENTENCE_WORDS:  # a sentence repeated anywhere on the page
+                if len(text.split()) >= SENTENCE_WORDS:
                     keys.add(("anywhere", 0, text))
         seen.update(keys)
-    return {
+    found = {
         text
         for (where, _, text), count in seen.items()
-        if count >= _pages_needed(text, len(pages)) + (where == "anywhere" and len(pages) == 2)
+        if count >= (max(3, len(pages) - 1) if where == "anywhere" else _pages_needed(text, len(pages)))
     }
+    # the rest of a wrapped footer (`9` on a line of its own) follows its first line on every page
+    following: Counter[tuple[str, str]] = Counter()
+    for lines in pages:
+        following.update(
+            {
+                (a.strip(), b.strip())
+                for a, b in zip(lines, lines[1:], strict=False)
+                if a.strip() in found
+                and len(a.split()) >= SENTENCE_WORDS
+                and not (is_furniture(a) or is_column_header(a) or TARIFF_LINE.match(b.strip()))
+            }
+        )
+    needed = max(2, math.ceil(len(pages) / 2))
+    return found | {b for (_, b), count in following.items() if count >= needed and b not in found}
 
 
 def _pages_needed(text: str, pages: int) -> int:
@@ -253,17 +272,17 @@ class _Row:
     def one_cell_per_line(self) -> bool:
         return all(t.starts_line for t in self.tokens[2 + self.tail.start : 2 + self.tail.end])
 
-    def certain_description_widths(self) -> list[int]:
-        """Widths of lines that can only be description: whole lines before numbers printed one
-        cell per line, or the part of the row's own line between the UPC and the numbers."""
+    def wrapped_description_widths(self) -> list[int]:
+        """Widths of lines that can only be description and that wrapped (so they nearly fill the
+        Description column): whole lines before numbers printed one cell per line, but the last;
+        the part of the row's own line between the UPC and the numbers when more lines follow."""
+        words = [t for t in self.before if not (t is self.before[-1] and is_rt(t.text))]
+        if not words:
+            return []
         if self.one_cell_per_line:
-            return [_width(line) for line in _lines(self.before) if line[0].starts_line]
-        if (
-            self.before
-            and not self.tokens[2 + self.tail.start].starts_line
-            and not self.before[0].starts_line
-        ):
-            return [_width(self.before)]
+            return [_width(line) for line in _lines(words)[:-1] if line[0].starts_line]
+        if not words[0].starts_line and not self.tokens[2 + self.tail.start].starts_line and self.after:
+            return [_width(words)]
         return []
 
 
@@ -307,7 +326,7 @@ def items_from_tokens(tokens: list[Token], kind: str) -> tuple[list[Cells], list
             unread.append(tokens[start].text)
         else:
             rows.append(found)
-    widths = [w for row in rows for w in row.certain_description_widths()]
+    widths = [w for row in rows for w in row.wrapped_description_widths()]
     widest = max(widths) + WIDTH_SLACK if len(widths) >= MIN_WIDTH_SAMPLES else None
     return [_cells(row, kind, widest) for row in rows], unread
 
