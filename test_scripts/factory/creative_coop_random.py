@@ -219,7 +219,8 @@ def random_furniture(
         if rng.random() < stamp_probability
     )
     note = random_wording(rng, 6, 16) if rng.random() < note_probability else ""
-    return Furniture(footer=footer, continued=continued, stamps=stamps, note=note)
+    align = rng.choice(("left", "center", "right"))
+    return Furniture(footer=footer, footer_align=align, continued=continued, stamps=stamps, note=note)
 
 
 def random_header(rng: random.Random, kind: DocumentKind = "order_confirmation", **overrides) -> Header:
