@@ -522,6 +522,13 @@ def test_tokens_sit_where_the_pdf_prints_each_word():
 def test_the_edge_case_goldens_cover_what_they_are_named_for():
     by_name = {name: (invoice, renderings) for name, invoice, renderings in goldens()}
     assert by_name["ci004848705"][0].kind == "invoice"
+    noisy = by_name["cc-noisy-invoice"][0]
+    assert noisy.kind == "invoice" and noisy.furniture.footer and noisy.furniture.stamps
+    assert sum(i.blank_zeros for i in noisy.items) >= 5 and sum(bool(i.rt_noise) for i in noisy.items) >= 3
+    assert {i.dropped for i in noisy.items} >= {"your_price", ""}
+    furnished = by_name["cc-furniture-text"][0]
+    assert furnished.furniture.continued and furnished.furniture.note and furnished.furniture.stamps
+    assert any(i.dropped and i.extended == 0 for i in furnished.items), "a lost price nothing determines"
     one_page, _ = by_name["cc-one-page-invoice"]
     assert one_page.page_count == 1 and one_page.header.title == "INVOICE"
     assert by_name["cc-far-labels"][0].header.label_layout == "scattered"
@@ -571,3 +578,38 @@ def test_build_goldens_refuses_an_output_path_that_is_a_file(tmp_path):
     assert result.exit_code == 2
     assert "is a file" in result.output
     assert target.read_text() == "keep me"
+
+
+def _unknown_keys(value, schema: dict, schemas: dict, where: str = "") -> list[str]:
+    """Keys of `value` that the discovery document's schema does not define (recursively)."""
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"]]
+    if isinstance(value, list):
+        return [
+            k for i, v in enumerate(value) for k in _unknown_keys(v, schema.get("items", {}), schemas, where)
+        ]
+    if not isinstance(value, dict) or "properties" not in schema:
+        if "enum" in schema:
+            return [] if value in schema["enum"] else [f"{where}={value!r}"]
+        return []
+    out = []
+    for key, item in value.items():
+        if key not in schema["properties"]:
+            out.append(f"{where}.{key}")
+        else:
+            out += _unknown_keys(item, schema["properties"][key], schemas, f"{where}.{key}")
+    return out
+
+
+def test_docai_json_with_tokens_uses_only_what_the_documentai_v1_schema_defines():
+    import googleapiclient
+
+    discovery = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "documentai.v1.json"
+    schemas = json.loads(discovery.read_text())["schemas"]
+    invoice = random_invoice(
+        random.Random(12), pages=2, items=12, kind="invoice", footer_probability=1, stamp_probability=1
+    )
+    for order in (1, 4):
+        document = render_docai(invoice, order, tokens=True)
+        assert document["pages"][0]["tokens"]
+        assert _unknown_keys(document, {"$ref": "GoogleCloudDocumentaiV1Document"}, schemas) == []

@@ -181,8 +181,10 @@ def _tokens(
                     ),
                     "orientation": "PAGE_UP",
                 }
-                kind = "SPACE" if doc.text[end - 1] == " " else "LINE_BREAK"
-                tokens.append({"layout": layout, "detectedBreak": {"type": kind}})
+                token: dict[str, Any] = {"layout": layout}
+                if doc.text[end - 1] == " ":  # the API's break types: SPACE, WIDE_SPACE, HYPHEN
+                    token["detectedBreak"] = {"type": "SPACE"}
+                tokens.append(token)
             offset += len(c.text) + 1
     return tokens
 
@@ -237,12 +239,14 @@ def _header_entities(
     invoice: Invoice, rng: random.Random, noise: EntityNoise, text: str
 ) -> list[dict[str, Any]]:
     header = invoice.header
+    # Document AI's invoice parser dates the document: an invoice's INVOICE DATE, not its ORDER DATE.
+    dated = header.invoice_date if header.kind == "invoice" and header.invoice_date else header.order_date
     entities: list[dict[str, Any]] = [
         {"type": "supplier_name", "mentionText": header.vendor_name, "confidence": 0.91},
         {
             "type": "invoice_date",
-            "mentionText": header.order_date_text,
-            "normalizedValue": {"text": header.order_date.isoformat()},
+            "mentionText": f"{dated.month}/{dated.day}/{dated.year}",
+            "normalizedValue": {"text": dated.isoformat()},
             "confidence": 0.88,
         },
         {"type": "purchase_order", "mentionText": header.po_no, "confidence": 0.62},
@@ -285,6 +289,10 @@ def render_docai(
         if tokens:
             doc.pages[-1]["tokens"] = _tokens(doc, lines, spans, rng)
             _line_boxes(doc.pages[-1], lines)
+            # Real responses also group the text in paragraphs and blocks; here one per line and
+            # one per page, with the same layout shape (readers must not count words twice).
+            doc.pages[-1]["paragraphs"] = [dict(line) for line in doc.pages[-1]["lines"]]
+            doc.pages[-1]["blocks"] = [{"layout": dict(doc.pages[-1]["layout"])}]
     noise = noise or EntityNoise()
     doc.entities = _header_entities(invoice, rng, noise, doc.text) + _line_item_entities(invoice, rng, noise)
     document = doc.to_json()

@@ -87,6 +87,8 @@ class Cell:
 
     @property
     def left(self) -> float:
+        if self.align == "center":
+            return self.x - self.width / 2
         return self.x - self.width if self.align == "right" else self.x
 
     @property
@@ -240,17 +242,29 @@ def page_cells(invoice: Invoice) -> list[PageCells]:
             page.continued = cell(
                 (RIGHT, "right"), last_y + 1.6 * PITCH, furniture.continued, "Helvetica-Oblique"
             )
+        footer_anchor = {
+            "left": (LEFT, "left"),
+            "center": (PAGE_WIDTH / 2, "center"),
+            "right": (RIGHT, "right"),
+        }
         page.footer = [
-            cell((LEFT, "left"), PAGE_HEIGHT - 12 - 8 * (len(footer_lines) - k), text, size=FOOTER_SIZE)
+            cell(
+                footer_anchor[furniture.footer_align],
+                PAGE_HEIGHT - 12 - 8 * (len(footer_lines) - k),
+                text,
+                size=FOOTER_SIZE,
+            )
             for k, text in enumerate(footer_lines)
         ]
         stamp = invoice.stamp_on(number)
         if stamp:
-            # In the table's empty space well below the last row when there is room, else in the
-            # header's free corner: never where a cell of a row could be.
+            # Never where a cell of a row could be: the header's free corner, the table's empty
+            # space well below the last row, or left of the totals; which one varies with the page.
+            spots = [cell((300.0, "left"), 146, stamp, STAMP_FONT, STAMP_SIZE)]
             if number < count and last_y + 4 * PITCH < TABLE_BOTTOM:
-                page.stamp = cell(columns["desc"], last_y + 3.5 * PITCH, stamp, STAMP_FONT, STAMP_SIZE)
-            else:
-                page.stamp = cell((300.0, "left"), 146, stamp, STAMP_FONT, STAMP_SIZE)
+                spots.append(cell(columns["desc"], last_y + 3.5 * PITCH, stamp, STAMP_FONT, STAMP_SIZE))
+            if page.totals:
+                spots.append(cell((LEFT, "left"), page.totals[1][0].y, stamp, STAMP_FONT, STAMP_SIZE))
+            page.stamp = spots[(number + len(stamp)) % len(spots)]
         out.append(page)
     return out

@@ -197,8 +197,9 @@ class TableLine:
 class Furniture:
     """Text on the pages that belongs to no row; its wording is drawn at random."""
 
-    #: Repeats at the foot of every page.
+    #: Repeats at the foot of every page, aligned left, centred or right.
     footer: str = ""
+    footer_align: Literal["left", "center", "right"] = "left"
     #: On every page but the last (`Continued`, in whatever wording).
     continued: str = ""
     #: page number -> a stamp's text.

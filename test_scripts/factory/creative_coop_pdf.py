@@ -21,7 +21,9 @@ from .creative_coop_model import Invoice
 
 def _draw(canvas: Canvas, text: Cell) -> None:
     canvas.setFont(text.font, text.size)
-    draw = canvas.drawRightString if text.align == "right" else canvas.drawString
+    draw = {"right": canvas.drawRightString, "center": canvas.drawCentredString}.get(
+        text.align, canvas.drawString
+    )
     draw(text.x, PAGE_HEIGHT - text.y, text.text)
 
 
