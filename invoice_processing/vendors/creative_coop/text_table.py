@@ -162,7 +162,7 @@ def _row_like(line: str) -> bool:
     words = line.split()
     return bool(words) and (
         is_code(words[0])
-        or bool(TARIFF_LINE.match(line))
+        or bool(TARIFF_CODE.match(words[0]) or TARIFF_LINE.match(line))
         or all(is_quantity(w) or is_money(w) for w in words)
         or (len(words) == 1 and bool(UNIT.match(words[0])) and words[0].islower())
     )
