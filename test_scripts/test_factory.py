@@ -613,3 +613,23 @@ def test_docai_json_with_tokens_uses_only_what_the_documentai_v1_schema_defines(
         document = render_docai(invoice, order, tokens=True)
         assert document["pages"][0]["tokens"]
         assert _unknown_keys(document, {"$ref": "GoogleCloudDocumentaiV1Document"}, schemas) == []
+
+
+def test_the_field_comparison_counts_wrong_missing_and_spurious_items():
+    from test_scripts.factory.creative_coop_compare import FieldScore, compare
+
+    truth = expected_json(random_invoice(random.Random(21), pages=1, items=3))
+    assert compare(truth, truth).differences == [] and compare(truth, truth).accuracy == 1.0
+    per_item = len(truth["line_items"][0])
+    wrong = json.loads(json.dumps(truth))
+    wrong["line_items"][1]["unit_price"] = "9.99"
+    wrong["line_items"].append({**wrong["line_items"][0], "product_code": "ZZ0000"})
+    del wrong["line_items"][2]
+    score = compare(truth, wrong)
+    assert (score.missing_items, score.spurious_items) == (1, 1)
+    assert score.total == compare(truth, truth).total + per_item
+    assert score.correct == compare(truth, truth).correct - 1 - per_item
+    failed = compare(truth, None)
+    assert failed.correct == 0 and not failed.invoice_number_ok
+    with pytest.raises(ValueError, match="nothing was compared"):
+        _ = FieldScore().accuracy
