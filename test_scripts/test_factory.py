@@ -7,6 +7,7 @@ with the extractor's independent GTIN check, text presence through the real docu
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from decimal import Decimal
@@ -31,6 +32,7 @@ from test_scripts.factory.creative_coop import (
     render_pdf,
 )
 from test_scripts.factory.creative_coop_goldens import cs003837319, golden_files, goldens
+from test_scripts.factory.creative_coop_layout import PAGE_HEIGHT, PAGE_WIDTH
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "test_invoices"
 ROW = re.compile(
@@ -633,3 +635,15 @@ def test_the_field_comparison_counts_wrong_missing_and_spurious_items():
     assert failed.correct == 0 and not failed.invoice_number_ok
     with pytest.raises(ValueError, match="nothing was compared"):
         _ = FieldScore().accuracy
+
+
+def test_a_skewed_scan_turns_every_token_about_the_page_centre():
+    invoice = random_invoice(random.Random(31), pages=1, items=4)
+    straight = render_docai(invoice, 2, tokens=True, seed=1)["pages"][0]["tokens"]
+    turned = render_docai(invoice, 2, tokens=True, seed=1, skew=0.5)["pages"][0]["tokens"]
+    sin = math.sin(math.radians(0.5))
+    for before, after in zip(straight, turned, strict=True):
+        (p, q) = (t["layout"]["boundingPoly"]["normalizedVertices"][0] for t in (before, after))
+        dx = (p["x"] - 0.5) * PAGE_WIDTH
+        assert abs((q["y"] - p["y"]) * PAGE_HEIGHT - dx * sin) < 0.3
+    assert before["layout"]["textAnchor"] == after["layout"]["textAnchor"]
