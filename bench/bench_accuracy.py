@@ -6,7 +6,8 @@ For each kind (order confirmations and invoices) the independent generator draws
 random documents (1-15 pages, 1-150 items, noise knobs drawn: blank cells, lost prices, stray RT
 tokens, random-worded footers, `Continued` marks, stamps and notes, labels far from values) twice:
 once to be read with word positions (the PDF, and Document AI JSON with tokens in all four text
-orders) and once to be read as text alone (Document AI JSON without tokens in the three orders the
+orders, the tokens of some turned by up to half a degree as a crooked scan's are) and once to
+be read as text alone (Document AI JSON without tokens in the three orders the
 domain doc names; no blank cells there, since text alone cannot say which column is blank). Every
 field the truth states (header, every item field, totals) is compared with the extraction; an
 extracted item that is not in the document counts as wrong in every item field.
@@ -42,10 +43,12 @@ TEXT_ONLY = ("text1", "text2", "text3")
 
 
 def render(invoice, fmt: str, seed: int) -> bytes:
+    """`seed` drives entity noise, box jitter and, with tokens, a skew of up to half a degree."""
     if fmt == "pdf":
         return render_pdf(invoice)
-    order = int(fmt[-1])
-    return json.dumps(render_docai(invoice, order, seed=seed, tokens=fmt.startswith("tokens"))).encode()
+    order, tokens = int(fmt[-1]), fmt.startswith("tokens")
+    skew = (0.0, 0.3, -0.5)[seed % 3] if tokens else 0.0
+    return json.dumps(render_docai(invoice, order, seed=seed, tokens=tokens, skew=skew)).encode()
 
 
 def draw(rng: random.Random, kind: str, positions: bool):

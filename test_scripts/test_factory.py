@@ -7,6 +7,7 @@ with the extractor's independent GTIN check, text presence through the real docu
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from decimal import Decimal
@@ -31,6 +32,7 @@ from test_scripts.factory.creative_coop import (
     render_pdf,
 )
 from test_scripts.factory.creative_coop_goldens import cs003837319, golden_files, goldens
+from test_scripts.factory.creative_coop_layout import PAGE_HEIGHT, PAGE_WIDTH
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "test_invoices"
 ROW = re.compile(
@@ -613,3 +615,35 @@ def test_docai_json_with_tokens_uses_only_what_the_documentai_v1_schema_defines(
         document = render_docai(invoice, order, tokens=True)
         assert document["pages"][0]["tokens"]
         assert _unknown_keys(document, {"$ref": "GoogleCloudDocumentaiV1Document"}, schemas) == []
+
+
+def test_the_field_comparison_counts_wrong_missing_and_spurious_items():
+    from test_scripts.factory.creative_coop_compare import FieldScore, compare
+
+    truth = expected_json(random_invoice(random.Random(21), pages=1, items=3))
+    assert compare(truth, truth).differences == [] and compare(truth, truth).accuracy == 1.0
+    per_item = len(truth["line_items"][0])
+    wrong = json.loads(json.dumps(truth))
+    wrong["line_items"][1]["unit_price"] = "9.99"
+    wrong["line_items"].append({**wrong["line_items"][0], "product_code": "ZZ0000"})
+    del wrong["line_items"][2]
+    score = compare(truth, wrong)
+    assert (score.missing_items, score.spurious_items) == (1, 1)
+    assert score.total == compare(truth, truth).total + per_item
+    assert score.correct == compare(truth, truth).correct - 1 - per_item
+    failed = compare(truth, None)
+    assert failed.correct == 0 and not failed.invoice_number_ok
+    with pytest.raises(ValueError, match="nothing was compared"):
+        _ = FieldScore().accuracy
+
+
+def test_a_skewed_scan_turns_every_token_about_the_page_centre():
+    invoice = random_invoice(random.Random(31), pages=1, items=4)
+    straight = render_docai(invoice, 2, tokens=True, seed=1)["pages"][0]["tokens"]
+    turned = render_docai(invoice, 2, tokens=True, seed=1, skew=0.5)["pages"][0]["tokens"]
+    sin = math.sin(math.radians(0.5))
+    for before, after in zip(straight, turned, strict=True):
+        (p, q) = (t["layout"]["boundingPoly"]["normalizedVertices"][0] for t in (before, after))
+        dx = (p["x"] - 0.5) * PAGE_WIDTH
+        assert abs((q["y"] - p["y"]) * PAGE_HEIGHT - dx * sin) < 0.3
+    assert before["layout"]["textAnchor"] == after["layout"]["textAnchor"]

@@ -7,7 +7,7 @@ The generator varies what the format allows (domain doc 2, 2b, "Every page"): bo
 OCR tokens in the RT column, footers, `Continued` marks, stamps and notes in random wording, lost
 price cells, labels far from their values, and every text order: the PDF (word positions), Document
 AI JSON with tokens in the four orders, and without tokens in the three orders that text alone
-determines. A blank cell is drawn only where positions say which column is blank; a lost price whose
+determines; tokens of a page scanned up to half a degree crooked. A blank cell is drawn only where positions say which column is blank; a lost price whose
 row does not determine it only where nothing else could tell (the truth is then "unknown").
 
 A failure prints the drawn arguments; `random_invoice(random.Random(seed), pages=..., items=...,
@@ -121,9 +121,17 @@ def test_pdf_extracts_to_the_source_data(drawn):
 
 
 @EXAMPLES
-@given(documents(positions=True), st.sampled_from([1, 2, 3, 4]), st.booleans(), st.integers(0, 999))
-def test_docai_with_tokens_in_any_text_order_extracts_to_the_source_data(drawn, order, snake_case, seed):
-    document = render_docai(drawn.invoice, order, seed=seed, snake_case=snake_case, tokens=True)
+@given(
+    documents(positions=True),
+    st.sampled_from([1, 2, 3, 4]),
+    st.booleans(),
+    st.integers(0, 999),
+    st.sampled_from([0.0, 0.3, -0.5]),
+)
+def test_docai_with_tokens_in_any_text_order_extracts_to_the_source_data(
+    drawn, order, snake_case, seed, skew
+):
+    document = render_docai(drawn.invoice, order, seed=seed, snake_case=snake_case, tokens=True, skew=skew)
     assert_extracts_exactly(json.dumps(document).encode(), drawn.invoice)
 
 

@@ -18,6 +18,7 @@ sometimes missing.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -149,8 +150,16 @@ def page_lines(
     return lines + [[c] for c in page.footer]
 
 
-def _poly(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
-    points = ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
+def _poly(x0: float, top: float, x1: float, bottom: float, skew: float = 0.0) -> dict[str, Any]:
+    """A box's corners, normalized; turned by `skew` degrees about the page centre (a scan fed in
+    a little crooked)."""
+    points = [(x0, top), (x1, top), (x1, bottom), (x0, bottom)]
+    if skew:
+        cos, sin = math.cos(math.radians(skew)), math.sin(math.radians(skew))
+        cx, cy = PAGE_WIDTH / 2, PAGE_HEIGHT / 2
+        points = [
+            (cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos) for x, y in points
+        ]
     return {
         "normalizedVertices": [
             {"x": round(x / PAGE_WIDTH, 5), "y": round(y / PAGE_HEIGHT, 5)} for x, y in points
@@ -159,7 +168,7 @@ def _poly(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
 
 
 def _tokens(
-    doc: DocAIText, lines: list[Line], spans: list[tuple[int, int]], rng: random.Random
+    doc: DocAIText, lines: list[Line], spans: list[tuple[int, int]], rng: random.Random, skew: float = 0.0
 ) -> list[dict]:
     """Each word of each cell: its text (and the break after it) and its box, a little jittered."""
     tokens = []
@@ -178,6 +187,7 @@ def _tokens(
                         c.y - ASCENT * c.size + jitter[1],
                         x1 + jitter[2],
                         c.y + DESCENT * c.size + jitter[3],
+                        skew,
                     ),
                     "orientation": "PAGE_UP",
                 }
@@ -189,13 +199,13 @@ def _tokens(
     return tokens
 
 
-def _line_boxes(page: dict[str, Any], lines: list[Line]) -> None:
+def _line_boxes(page: dict[str, Any], lines: list[Line], skew: float = 0.0) -> None:
     for entry, line in zip(page["lines"], lines, strict=True):
         x0 = min(c.left for c in line)
         x1 = max(c.left + c.width for c in line)
         top = min(c.y - ASCENT * c.size for c in line)
         bottom = max(c.y + DESCENT * c.size for c in line)
-        entry["layout"]["boundingPoly"] = _poly(x0, top, x1, bottom)
+        entry["layout"]["boundingPoly"] = _poly(x0, top, x1, bottom, skew)
 
 
 def _line_item_entities(invoice: Invoice, rng: random.Random, noise: EntityNoise) -> list[dict[str, Any]]:
@@ -275,9 +285,11 @@ def render_docai(
     noise: EntityNoise | None = None,
     snake_case: bool = False,
     tokens: bool = False,
+    skew: float = 0.0,
 ) -> dict[str, Any]:
     """The invoice as Document AI would return it, in reading order `order` (1-4), with every
-    word's position in `pages[].tokens[]` when `tokens`. `seed` drives the entity noise, the
+    word's position in `pages[].tokens[]` when `tokens` (turned by `skew` degrees, as a crooked
+    scan's are). `seed` drives the entity noise, the
     column blocks' sizes and the boxes' jitter; the words are fully determined by the invoice."""
     if order not in (1, 2, 3, 4):
         raise ValueError(f"reading order must be 1, 2, 3 or 4, got {order!r}")
@@ -287,8 +299,8 @@ def render_docai(
         lines = page_lines(invoice, page, order, tokens, rng)
         spans = doc.add_page([" ".join(c.text for c in line) for line in lines])
         if tokens:
-            doc.pages[-1]["tokens"] = _tokens(doc, lines, spans, rng)
-            _line_boxes(doc.pages[-1], lines)
+            doc.pages[-1]["tokens"] = _tokens(doc, lines, spans, rng, skew)
+            _line_boxes(doc.pages[-1], lines, skew)
             # Real responses also group the text in paragraphs and blocks; here one per line and
             # one per page, with the same layout shape (readers must not count words twice).
             doc.pages[-1]["paragraphs"] = [dict(line) for line in doc.pages[-1]["lines"]]

@@ -33,12 +33,13 @@ class SampleInvoice:
 
     @property
     def ordered_items(self) -> int:
-        """Rows the sheet must get: items with Qty Ord > 0."""
-        return sum(1 for item in self.source.items if item.qty_ordered > 0)
+        """Rows the sheet must get: items with Qty Ord > 0 that were not cancelled."""
+        return len(self.product_codes)
 
     @property
     def product_codes(self) -> list[str]:
-        return [item.product_code for item in self.source.items if item.qty_ordered > 0]
+        """The sheet rows' items: ordered and not cancelled (nothing allocated, shipped or back-ordered)."""
+        return [i.product_code for i in self.source.items if i.qty_ordered > 0 and not i.cancelled]
 
 
 @functools.cache
