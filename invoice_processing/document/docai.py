@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from typing import Any
 
 from ..errors import UnreadableDocument
@@ -88,31 +89,70 @@ def _page_words(text: str, page: dict[str, Any], width: float, height: float) ->
         else ("textAnchor", "textSegments", "startIndex", "endIndex", "boundingPoly", "normalizedVertices")
     )
     scale_x, scale_y = width or LETTER[0], height or LETTER[1]
-    words = []
+    boxes: list[tuple[str, list[float], list[float]]] = []  # text, corner xs, corner ys (points)
     for token in tokens:
         layout = token.get("layout") or {}
         segments = (layout.get(anchor_key) or {}).get(segments_key) or ()
         token_text = _segment_text(text, segments, start_key, end_key).strip()
+        if not token_text:
+            continue
         points = (layout.get(poly_key) or {}).get(normalized_key)
         if points:
-            xs = [p.get("x") or 0.0 for p in points]
-            ys = [p.get("y") or 0.0 for p in points]
-            box = (min(xs) * scale_x, min(ys) * scale_y, max(xs) * scale_x, max(ys) * scale_y)
-        else:
-            box = _token_box(layout, width, height)
-        if not token_text or box is None or box[2] <= box[0] or box[3] <= box[1]:
+            boxes.append(
+                (
+                    token_text,
+                    [(p.get("x") or 0.0) * scale_x for p in points],
+                    [(p.get("y") or 0.0) * scale_y for p in points],
+                )
+            )
+        elif (box := _token_box(layout, width, height)) is not None:
+            boxes.append((token_text, [box[0], box[2], box[2], box[0]], [box[1], box[1], box[3], box[3]]))
+    angle = _skew(boxes)
+    if angle:
+        boxes = [_turned(t, xs, ys, -angle, scale_x / 2, scale_y / 2) for t, xs, ys in boxes]
+    words = []
+    for token_text, xs, ys in boxes:
+        x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
+        if x1 <= x0 or bottom <= top:
             continue
         if " " not in token_text and "\n" not in token_text:
-            words.append(Word(token_text, *box))
+            words.append(Word(token_text, x0, top, x1, bottom))
             continue
-        x0, top, x1, bottom = box  # share the box out by characters
-        step = (x1 - x0) / max(len(token_text), 1)
+        step = (x1 - x0) / max(len(token_text), 1)  # share the box out by characters
         position = 0
         for part in token_text.split():
             offset = token_text.index(part, position)
             position = offset + len(part)
             words.append(Word(part, x0 + offset * step, top, x0 + position * step, bottom))
     return words
+
+
+#: Below this (radians, about 0.06 degrees) a page is taken as straight.
+MIN_SKEW = 0.001
+
+
+def _skew(boxes: list[tuple[str, list[float], list[float]]]) -> float:
+    """The page's skew: the median slope of the tokens' top edges (corner 0 to corner 1, as
+    Document AI lists a box's corners clockwise from the top left). A scan fed in crooked turns
+    every row, which would otherwise fall apart into several rows across the page."""
+    angles = sorted(
+        math.atan2(ys[1] - ys[0], xs[1] - xs[0]) for _, xs, ys in boxes if len(xs) == 4 and xs[1] - xs[0] > 0
+    )
+    if not angles:
+        return 0.0
+    median = angles[len(angles) // 2]
+    return median if abs(median) >= MIN_SKEW else 0.0
+
+
+def _turned(
+    text: str, xs: list[float], ys: list[float], angle: float, cx: float, cy: float
+) -> tuple[str, list[float], list[float]]:
+    cos, sin = math.cos(angle), math.sin(angle)
+    return (
+        text,
+        [cx + (x - cx) * cos - (y - cy) * sin for x, y in zip(xs, ys, strict=True)],
+        [cy + (x - cx) * sin + (y - cy) * cos for x, y in zip(xs, ys, strict=True)],
+    )
 
 
 def _page(text: str, index: int, page: dict[str, Any]) -> Page:

@@ -11,6 +11,7 @@ and asserts its own.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,8 @@ from invoice_processing.sheet_rows import sheet_rows
 from .docai_builder import (
     FONT,
     INVOICE_X,
+    PAGE_H,
+    PAGE_W,
     PITCH,
     TABLE_TOP,
     Cell,
@@ -259,3 +262,22 @@ def test_same_column_blocks_without_tokens_are_reported_not_invented():
     for item in invoice.line_items:  # whatever was read is the row's own
         fact = FACTS[item.product_code]
         assert (item.upc, item.qty_shipped) == (fact["upc"], fact["qty_shipped"])
+
+
+def _turn(doc: dict, degrees: float) -> dict:
+    """Every token's corners turned about the page centre, as a scan fed in crooked."""
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    for page in doc["pages"]:
+        for token in page["tokens"]:
+            for vertex in token["layout"]["boundingPoly"]["normalizedVertices"]:
+                x, y = (vertex["x"] - 0.5) * PAGE_W, (vertex["y"] - 0.5) * PAGE_H
+                vertex["x"] = 0.5 + (x * cos - y * sin) / PAGE_W
+                vertex["y"] = 0.5 + (x * sin + y * cos) / PAGE_H
+    return doc
+
+
+@pytest.mark.parametrize("degrees", [-0.6, 0.6])
+def test_tokens_of_a_crooked_scan_still_give_rows(degrees):
+    # 0.6 degrees lifts the right end of a row about 6 points: more than a row's height apart
+    doc = _turn(document(positioned_pages("blocks", furniture=True), tokens=True), degrees)
+    assert_real_invoice(extract_invoice(as_bytes(doc)))
