@@ -23,17 +23,18 @@ def _centre(word: Word) -> float:
 def group_rows(words: Sequence[Word]) -> list[list[Word]]:
     rows: list[list[Word]] = []
     centres: list[float] = []  # running mean centre of each row
+    heights: list[float] = []  # the row's smallest word height: a big stamp must not merge rows
     for word in sorted(words, key=lambda w: (_centre(w), w.x0)):
         centre = _centre(word)
-        if rows:
-            band = max(word.bottom - word.top, 1e-9) * LINE_BAND_RATIO
-            if abs(centre - centres[-1]) <= band:
-                rows[-1].append(word)
-                count = len(rows[-1])
-                centres[-1] += (centre - centres[-1]) / count
-                continue
+        height = max(word.bottom - word.top, 1e-9)
+        if rows and abs(centre - centres[-1]) <= min(height, heights[-1]) * LINE_BAND_RATIO:
+            rows[-1].append(word)
+            centres[-1] += (centre - centres[-1]) / len(rows[-1])
+            heights[-1] = min(heights[-1], height)
+            continue
         rows.append([word])
         centres.append(centre)
+        heights.append(height)
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
