@@ -83,7 +83,7 @@ def create_app(controller: Controller) -> Flask:
 
     @app.before_request
     def iam_and_audit():
-        api = request.environ.get("localcloud.api")
+        api = request.environ.get("localcloud.api") or _api_of(request.path)[0]
         if api and request.method in ("GET", "POST") and request.path.endswith(IAM_VERBS):
             return answer_iam(api, request.path)
         return None

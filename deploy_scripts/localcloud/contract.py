@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import googleapiclient
@@ -28,7 +28,7 @@ _INT64 = re.compile(r"^-?\d+$")
 _ERROR_FIELDS = {"code": int, "message": str, "status": str, "details": list, "errors": list}
 
 
-@lru_cache(maxsize=None)
+@cache
 def discovery(name: str) -> dict | None:
     """The discovery document `name` (e.g. "run.v2"), or None if the client library lacks it."""
     path = DOCUMENTS / f"{name}.json"
@@ -43,7 +43,7 @@ def _methods(resources: dict):
         yield from _methods(resource.get("resources", {}))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _routes(name: str) -> list[tuple[str, re.Pattern, str | None]]:
     """(HTTP method, path pattern, response schema) per method, most literal paths first."""
     document = discovery(name) or {}

@@ -26,6 +26,7 @@ from tenacity import (
 )
 
 from ..config import DeployConfig
+from ..localcloud.client import identity_headers
 from ..metrics import Figures, compute_figures
 from .checks import at_least, at_most, truth
 from .records import Check
@@ -65,7 +66,7 @@ def post_invoice(url: str, source: Path, timeout: float) -> Posted:
             response = requests.post(
                 url,
                 files={"invoice_file": (source.name, handle, mime)},
-                headers=DRY_RUN_HEADER,
+                headers={**DRY_RUN_HEADER, **identity_headers(url)},
                 timeout=timeout,
             )
     except requests.RequestException as exc:
@@ -87,7 +88,7 @@ def check_health(url: str, revision: str | None, max_seconds: float, attempts: i
         seen["attempts"] += 1
         started = time.perf_counter()
         try:
-            response = requests.get(url, timeout=max_seconds)
+            response = requests.get(url, headers=identity_headers(url), timeout=max_seconds)
         except requests.RequestException as exc:
             seen["last_error"] = f"{exc.__class__.__name__}"
             raise _NotHealthy from None
