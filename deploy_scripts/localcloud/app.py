@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from .api_functions import functions_blueprint
 from .api_google import IAM_VERBS, answer_iam, google_blueprint
 from .api_run import run_blueprint
+from .api_run_v2 import run_v2_blueprint
 from .contract import CHECK_ENV, check_answer
 from .controller import Controller
 from .errors import ApiError
@@ -75,6 +76,7 @@ def create_app(controller: Controller) -> Flask:
     app.config["controller"] = controller
     app.register_blueprint(functions_blueprint())
     app.register_blueprint(run_blueprint())
+    app.register_blueprint(run_v2_blueprint())
     app.register_blueprint(google_blueprint())
     from .routing import routing_blueprint
 
