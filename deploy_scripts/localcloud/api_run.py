@@ -113,8 +113,6 @@ def run_blueprint() -> Blueprint:
         controller.delete_revision(revision)
         return jsonify(
             {
-                "apiVersion": "v1",
-                "kind": "Status",
                 "status": "Success",
                 "details": {
                     "name": revision,

@@ -66,6 +66,8 @@ class Gcloud:
         )
 
     def deploy_args(self, name: str, source: Path, *extra: str) -> list[str]:
+        if not any("allow-unauthenticated" in flag for flag in extra):
+            extra = (*extra, "--allow-unauthenticated")  # public unless a test says otherwise
         return [
             "functions", "deploy", name, "--gen2", "--runtime", "python312", "--region", REGION,
             "--source", str(source), "--entry-point", "hello", "--trigger-http", *extra,
