@@ -11,6 +11,7 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 
 from deploy_scripts.localcloud.client import identity_headers, identity_token
+from deploy_scripts.pipeline.verify import check_health
 
 from .conftest import PROJECT, REGION
 from .helpers import get, request, served_revisions
@@ -119,6 +120,8 @@ def test_private_function_needs_an_identity_token(gcloud, source_factory, endpoi
     assert "Your client does not have permission to get URL" in anonymous.text
     assert "localcloud token --audience URL" in anonymous.text
     assert get(url, headers=identity_headers(url)).status_code == 200  # what verification sends
+    health, seen = check_health(url, None, max_seconds=30, attempts=1)
+    assert health.passed and seen["status"] == 200
     cli_token = identity_token(endpoint.state_dir, url)
     assert get(url, headers={"Authorization": f"Bearer {cli_token}"}).status_code == 200
     forged = cli_token[:-4] + ("AAAA" if not cli_token.endswith("AAAA") else "BBBB")
@@ -290,3 +293,11 @@ def test_google_cloud_run_v2_client(gcloud, source_factory, endpoint, no_proxy_e
         services.update_service(service=stale)
     with pytest.raises(google_exceptions.NotFound):
         services.get_service(name=f"projects/{PROJECT}/locations/{REGION}/services/never-deployed")
+
+    # or without a proxy: the API's path prefix on localcloud's own address
+    direct = run_v2.ServicesClient(
+        transport="rest",
+        client_options=ClientOptions(api_endpoint=f"{endpoint.url}/_run"),
+        credentials=AnonymousCredentials(),
+    )
+    assert direct.get_service(name=name).etag == services.get_service(name=name).etag
