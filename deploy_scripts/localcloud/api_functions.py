@@ -113,7 +113,9 @@ def functions_blueprint() -> Blueprint:
         found = [
             op
             for op in _controller().store.list_operations()
-            if "runV2" not in op and (region == "-" or op["name"].startswith(prefix))
+            if "runV2" not in op
+            and op["name"].startswith(f"projects/{project}/")
+            and (region == "-" or op["name"].startswith(prefix))
         ]
         return jsonify({"operations": found} if found else {})
 

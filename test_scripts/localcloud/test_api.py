@@ -141,6 +141,8 @@ def test_second_create_is_409_and_traffic_must_sum_to_100(endpoint):
     assert again.json()["error"]["status"] == "ALREADY_EXISTS"
     op = wait_done(endpoint, first.json())
     assert op["response"]["state"] == "ACTIVE"
+    listed = get(f"{endpoint.url}{FUNCTIONS}/operations").json()["operations"]
+    assert op["name"] in [entry["name"] for entry in listed]
     revision = op["response"]["serviceConfig"]["revision"]
     url = op["response"]["url"]
     assert get(url).status_code == 403  # created without an allUsers binding: private
