@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import shutil
 
@@ -89,7 +90,7 @@ def _gate(controller, fn: dict, requested_url: str) -> Response | None:
         return _refusal(
             404,
             "Page not found",
-            f"The requested URL <code>{request.path}</code> was not found on this server.",
+            f"The requested URL <code>{html.escape(request.path)}</code> was not found on this server.",
         )
     policy = controller.store.get_policy(iam.service_policy_key(fn["project"], fn["region"], fn["service"]))
     email = None
@@ -104,14 +105,16 @@ def _gate(controller, fn: dict, requested_url: str) -> Response | None:
             email = iam.verify_token(controller.paths, token.strip(), audiences)
         except iam.TokenRejected as exc:
             return _refusal(
-                401, "Unauthorized", f"Your client does not have permission to the requested URL ({exc})."
+                401,
+                "Unauthorized",
+                f"Your client does not have permission to the requested URL ({html.escape(str(exc))}).",
             )
     if not iam.may_invoke(policy, email):
         who = f"{email} is not allowed to invoke it" if email else "it needs an identity token"
         return _refusal(
             403,
             "Forbidden",
-            f"Your client does not have permission to get URL <code>{request.path}</code> from this server "
+            f"Your client does not have permission to get URL <code>{html.escape(request.path)}</code> from this server "
             f"({who}; get one with `localcloud token --audience URL`).",
         )
     return None
