@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import random
 import re
 import secrets as random_secrets
 import shutil
+import signal
 import string
 import threading
 import time
@@ -602,6 +604,10 @@ class Controller:
         return {name: handle.port for name, handle in self._processes.items() if handle.alive()}
 
     def shutdown(self) -> None:
+        # signal every revision first so they exit in parallel, then reap them one by one
+        for handle in list(self._processes.values()):
+            with contextlib.suppress(OSError):
+                os.killpg(handle.process.pid, signal.SIGTERM)
         for name in list(self._processes):
             with contextlib.suppress(Exception):
                 self._stop(name)

@@ -55,7 +55,15 @@ _CUSTOM_ROLE = re.compile(r"^(projects|organizations)/[\w.-]+/roles/[\w.]+$")
 
 
 class TokenRejected(Exception):
-    """A bearer token localcloud cannot accept (malformed, forged, expired or for another audience)."""
+    """A bearer token localcloud cannot accept, and the status Cloud Run answers for it.
+
+    Cloud Run: a forged or expired identity token is 401; a token that is not an identity token
+    (an access token) or names another audience is 403 "Your client does not have permission".
+    """
+
+    def __init__(self, message: str, status: int = 401):
+        super().__init__(message)
+        self.status = status
 
 
 def resource_key(api: str, path: str) -> str:
@@ -150,7 +158,7 @@ def verify_token(paths: StatePaths, token: str, audiences: set[str]) -> str:
         claims = json.loads(_unb64(claims_part))
         signature = _unb64(signature_part)
     except ValueError as exc:
-        raise TokenRejected("the token is not a JWT") from exc
+        raise TokenRejected("the token is not an identity token (a JWT)", 403) from exc
     expected = hmac.new(_key(paths), f"{header_part}.{claims_part}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(signature, expected):
         raise TokenRejected("the token's signature is not localcloud's")
@@ -159,5 +167,5 @@ def verify_token(paths: StatePaths, token: str, audiences: set[str]) -> str:
     if int(claims.get("exp", 0)) < time.time():
         raise TokenRejected("the token has expired")
     if claims.get("aud") not in audiences:
-        raise TokenRejected(f"the token's audience {claims.get('aud')!r} is not this function's URL")
+        raise TokenRejected(f"the token's audience {claims.get('aud')!r} is not this function's URL", 403)
     return str(claims.get("email") or "")

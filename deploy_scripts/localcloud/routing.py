@@ -101,23 +101,28 @@ def _gate(controller, fn: dict, requested_url: str) -> Response | None:
         audiences = {main_url, requested_url}  # Google: the service URL, or the tag URL called
         try:
             if scheme.lower() != "bearer" or not token:
-                raise iam.TokenRejected("the Authorization header is not `Bearer TOKEN`")
+                raise iam.TokenRejected("the Authorization header is not `Bearer TOKEN`", 403)
             email = iam.verify_token(controller.paths, token.strip(), audiences)
         except iam.TokenRejected as exc:
-            return _refusal(
-                401,
-                "Unauthorized",
-                f"Your client does not have permission to the requested URL ({html.escape(str(exc))}).",
-            )
+            if exc.status == 401:
+                return _refusal(
+                    401,
+                    "Unauthorized",
+                    f"Your client does not have permission to the requested URL ({html.escape(str(exc))}).",
+                )
+            return _forbidden(html.escape(str(exc)))
     if not iam.may_invoke(policy, email):
-        who = f"{email} is not allowed to invoke it" if email else "it needs an identity token"
-        return _refusal(
-            403,
-            "Forbidden",
-            f"Your client does not have permission to get URL <code>{html.escape(request.path)}</code> from this server "
-            f"({who}; get one with `localcloud token --audience URL`).",
-        )
+        return _forbidden(f"{email} is not allowed to invoke it" if email else "it needs an identity token")
     return None
+
+
+def _forbidden(why: str) -> Response:
+    return _refusal(
+        403,
+        "Forbidden",
+        f"Your client does not have permission to get URL <code>{html.escape(request.path)}</code> from this "
+        f"server ({why}; get a token with `localcloud token --audience URL`).",
+    )
 
 
 def routing_blueprint() -> Blueprint:

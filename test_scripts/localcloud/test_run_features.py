@@ -118,7 +118,9 @@ def test_private_function_needs_an_identity_token(gcloud, source_factory, endpoi
     anonymous = get(url)
     assert anonymous.status_code == 403
     assert "Your client does not have permission to get URL" in anonymous.text
-    assert "localcloud token --audience URL" in anonymous.text
+    assert (
+        "(it needs an identity token; get a token with `localcloud token --audience URL`)" in anonymous.text
+    )
     assert get(url, headers=identity_headers(url)).status_code == 200  # what verification sends
     health, seen = check_health(url, None, max_seconds=30, attempts=1)
     assert health.passed and seen["status"] == 200
@@ -127,7 +129,8 @@ def test_private_function_needs_an_identity_token(gcloud, source_factory, endpoi
     forged = cli_token[:-4] + ("AAAA" if not cli_token.endswith("AAAA") else "BBBB")
     assert get(url, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     other_audience = identity_token(endpoint.state_dir, url + "_other")
-    assert get(url, headers={"Authorization": f"Bearer {other_audience}"}).status_code == 401
+    assert get(url, headers={"Authorization": f"Bearer {other_audience}"}).status_code == 403
+    assert get(url, headers={"Authorization": "Bearer ya29.an-access-token"}).status_code == 403
     stranger = identity_token(endpoint.state_dir, url, email="stranger@example.com")
     assert get(url, headers={"Authorization": f"Bearer {stranger}"}).status_code == 403
 
