@@ -19,11 +19,12 @@ from typing import Any
 
 from flask import Request
 
+from ..document import is_pdf
 from ..errors import InvoiceError, NoLineItems, UnreadableDocument, UnsupportedFormat
 from ..events import FAILED, PROCESSED, InvoiceEvent
-from ..extract import extract_from_document
 from ..models import Invoice
 from ..sheet_rows import sheet_rows
+from .budget import ReaderFailed, read_invoice_within
 from .errors import (
     MethodNotAllowed,
     Misconfigured,
@@ -143,10 +144,18 @@ def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
         timeout_seconds=settings.fetch_timeout_seconds,
         allow_loopback=settings.allow_loopback_urls,
     )
-    source = request_source(request, max_bytes=settings.max_upload_bytes, fetch_policy=policy)
+    source = request_source(
+        request,
+        max_bytes=settings.max_upload_bytes,
+        fetch_policy=policy,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     try:
-        document = rt.parser.parse(source.data)
-        invoice = extract_from_document(document)
+        # Document AI's network call happens here; reading what it returns happens in the child.
+        document = (
+            rt.parser.parse(source.data) if rt.parser.name == "documentai" and is_pdf(source.data) else None
+        )
+        invoice = read_invoice_within(settings.processing_budget_seconds, settings, source.data, document)
     except InvoiceError as exc:
         raise _as_service_error(exc) from None
     call.invoice = invoice
@@ -207,8 +216,11 @@ def _event(call: Call, message: str, **fields: Any) -> InvoiceEvent:
 def _log_internal_error(exc: BaseException, call: Call) -> None:
     """Frames and the class only: an exception's message may quote the document."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
+    name = type(exc).__name__
+    if isinstance(exc, ReaderFailed):  # the bug happened in the reader's process: its frames
+        name, frames = f"{exc.class_name} in the reader", exc.frames
     print(
-        f"internal error {type(exc).__name__} (correlation_id={call.correlation_id})\n{frames}",
+        f"internal error {name} (correlation_id={call.correlation_id})\n{frames}",
         file=sys.stderr,
     )
 
@@ -235,7 +247,8 @@ def handle(request: Request, rt: Runtime | None = None):
         return _error_response(error, call_id)
     except Exception as exc:  # a bug: answer 500 without internals, log enough to find it
         _log_internal_error(exc, call)
-        emit(_event(call, FAILED, severity="ERROR", error_class=type(exc).__name__, status=500))
+        error_class = exc.class_name if isinstance(exc, ReaderFailed) else type(exc).__name__
+        emit(_event(call, FAILED, severity="ERROR", error_class=error_class, status=500))
         error = ServiceError(f"internal error while processing the invoice; quote correlation id {call_id}")
         return _error_response(error, call_id)
     emit(
