@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Request
+from flask import Request, Response
 
 from ..document import is_pdf
 from ..errors import InvoiceError, NoLineItems, UnreadableDocument, UnsupportedFormat
@@ -38,7 +38,7 @@ from .fetch import FetchPolicy
 from .ledger import ledger_key
 from .metrics import peak_memory_mb
 from .runtime import Runtime, runtime
-from .sources import request_source
+from .sources import BODY_READ_KEY, request_source
 from .version import function_version
 
 SECRET_HEADER = "X-Invoice-Secret"
@@ -225,7 +225,23 @@ def _log_internal_error(exc: BaseException, call: Call) -> None:
     )
 
 
-def handle(request: Request, rt: Runtime | None = None):
+def handle(request: Request, rt: Runtime | None = None) -> Response:
+    return _unbuffered(request, *_answer(request, rt))
+
+
+def _unbuffered(request: Request, text: str, status: int, headers: dict[str, str]) -> Response:
+    """The answer as a streamed response. functions-framework's `read_request` after-request hook
+    reads the whole request body into memory before answering unless the response is streamed: a
+    413 would wait for (and buffer) the 600 MB it refuses. When the body was not read to its end,
+    the connection closes after the answer instead of reading the rest."""
+    payload = text.encode("utf-8")
+    headers = {**headers, "Content-Length": str(len(payload))}
+    if not request.environ.get(BODY_READ_KEY):
+        headers["Connection"] = "close"
+    return Response(iter([payload]), status=status, headers=headers)
+
+
+def _answer(request: Request, rt: Runtime | None):
     rt = rt or runtime()
     call_id = correlation_id(request)
     if request.method in ("GET", "HEAD"):

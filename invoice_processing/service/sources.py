@@ -14,9 +14,11 @@ whatever encoding the client used) plays no part.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-import time
+import socket
+import threading
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Literal
@@ -47,6 +49,9 @@ _DOCUMENT_KEYS = frozenset(
      "chunkedDocument", "chunked_document", "shardInfo", "shard_info", "mimeType", "mime_type"}
 )  # fmt: skip
 
+#: Set in the WSGI environ once the whole body has been read: the connection may then be kept alive.
+BODY_READ_KEY = "invoice.body_read"
+
 _HOW = f"send the PDF as multipart field '{FIELD_FILE}', a '{FIELD_URL}', or a Document AI JSON document"
 
 
@@ -69,35 +74,42 @@ def check_declared_length(request: Request, limit: int) -> None:
 def read_body(request: Request, limit: int, timeout_seconds: float, *, allowed: int | None = None) -> bytes:
     """The raw body, capped and with one deadline for the whole read.
 
-    gunicorn hands the app its client socket (`gunicorn.socket`); each read may wait only for what
-    is left of the deadline, so a client trickling a byte at a time cannot hold a worker thread
-    longer than `timeout_seconds`. Nothing past the cap (`limit`) is read; the 413 names `allowed`,
-    the file-size limit the caller knows about.
+    gunicorn hands the app its client socket (`gunicorn.socket`). A read blocks until it has all it
+    asked for, however slowly the bytes come, so a timer shuts the socket's reading side at the
+    deadline: the blocked read returns, the request answers 408 and the worker thread is free again
+    (the answer can still be written). Nothing past the cap (`limit`) is read; the 413 names
+    `allowed`, the file-size limit the caller knows about.
     """
-    deadline = time.monotonic() + timeout_seconds
     sock = request.environ.get("gunicorn.socket")
+    expired = threading.Event()
+
+    def stop_reading() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)
+
+    watchdog = threading.Timer(timeout_seconds, stop_reading) if sock is not None else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
     stream = request.stream
     body = bytearray()
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _too_slow(timeout_seconds)
-            if sock is not None:
-                sock.settimeout(left)
-            chunk = stream.read(min(64 * 1024, limit + 1 - len(body)))
-            if not chunk:
-                return bytes(body)
+        while chunk := stream.read(min(64 * 1024, limit + 1 - len(body))):
             body += chunk
             if len(body) > limit:
                 raise _too_large(allowed or limit)
-    except TimeoutError:
-        raise _too_slow(timeout_seconds) from None
-    except (WerkzeugBadRequest, OSError, ValueError):  # the client hung up or broke the chunking
+    except (WerkzeugBadRequest, OSError, ValueError):  # cut off by the watchdog, or the client's doing
+        if expired.is_set():
+            raise _too_slow(timeout_seconds) from None
         raise BadRequest("the request body ended early or is malformed: send it again") from None
     finally:
-        if sock is not None:
-            sock.settimeout(None)
+        if watchdog is not None:
+            watchdog.cancel()
+    if expired.is_set():
+        raise _too_slow(timeout_seconds)
+    request.environ[BODY_READ_KEY] = True
+    return bytes(body)
 
 
 def _too_slow(timeout_seconds: float) -> RequestTimeout:
@@ -204,8 +216,8 @@ def _multipart_parts(content_type: str, body: bytes) -> list[tuple[str, bool, by
 
 def _from_multipart(content_type: str, body: bytes) -> tuple[SourceKind, object]:
     parts = _multipart_parts(content_type, body)
-    for name, _is_file, content in parts:
-        if name == FIELD_FILE and content:  # a file part, or a client that sent it as a plain field
+    for name, is_file, content in parts:
+        if name == FIELD_FILE and (is_file or content):  # a file part, or a client that sent a plain field
             return _document("upload", content)
     for name, is_file, content in parts:
         if name == FIELD_URL and not is_file and content.strip():
