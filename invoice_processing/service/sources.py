@@ -26,7 +26,6 @@ from urllib.parse import parse_qs
 
 from flask import Request
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import BadRequest as WerkzeugBadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -99,17 +98,27 @@ def read_body(request: Request, limit: int, timeout_seconds: float, *, allowed: 
             body += chunk
             if len(body) > limit:
                 raise _too_large(allowed or limit)
-    except (WerkzeugBadRequest, OSError, ValueError):  # cut off by the watchdog, or the client's doing
+    except PayloadTooLarge:
+        raise
+    except Exception:  # noqa: BLE001 - the server's own parse errors (gunicorn's InvalidChunkSize...) share no base
         if expired.is_set():
             raise _too_slow(timeout_seconds) from None
-        raise BadRequest("the request body ended early or is malformed: send it again") from None
+        raise _ended_early() from None
     finally:
         if watchdog is not None:
             watchdog.cancel()
     if expired.is_set():
         raise _too_slow(timeout_seconds)
+    if request.content_length is not None and len(body) < request.content_length:
+        raise _ended_early()
     request.environ[BODY_READ_KEY] = True
     return bytes(body)
+
+
+def _ended_early() -> BadRequest:
+    return BadRequest(
+        "the request body ended before its Content-Length, or its chunks are malformed: send it again"
+    )
 
 
 def _too_slow(timeout_seconds: float) -> RequestTimeout:
