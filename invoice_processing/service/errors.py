@@ -26,24 +26,14 @@ class Unauthorized(ServiceError):
     status, code = 401, "unauthorized"
 
 
-#: The rest of a refused body is not read: the connection closes after the answer instead.
-_CLOSE = {"Connection": "close"}
-
-
 class PayloadTooLarge(ServiceError):
     status, code = 413, "payload_too_large"
-
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message, headers={**_CLOSE, **(headers or {})})
 
 
 class RequestTimeout(ServiceError):
     """The request body arrived too slowly: the worker thread is given back."""
 
     status, code = 408, "request_timeout"
-
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message, headers={**_CLOSE, **(headers or {})})
 
 
 class UnsupportedMediaType(ServiceError):

@@ -7,9 +7,11 @@ logs exactly one `invoice_processed` or `invoice_failed` event.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import re
+import socket
 import sys
 import time
 import traceback
@@ -232,12 +234,16 @@ def handle(request: Request, rt: Runtime | None = None) -> Response:
 def _unbuffered(request: Request, text: str, status: int, headers: dict[str, str]) -> Response:
     """The answer as a streamed response. functions-framework's `read_request` after-request hook
     reads the whole request body into memory before answering unless the response is streamed: a
-    413 would wait for (and buffer) the 600 MB it refuses. When the body was not read to its end,
-    the connection closes after the answer instead of reading the rest."""
+    413 would wait for (and buffer) the 600 MB it refuses. A body left unread is not read later
+    either: the socket's reading side is shut (gunicorn drops an app's `Connection: close`), so
+    gunicorn's keep-alive drain ends at once and the connection closes after the answer."""
     payload = text.encode("utf-8")
+    body_pending = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    sock = request.environ.get("gunicorn.socket")
+    if body_pending and not request.environ.get(BODY_READ_KEY) and sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)
     headers = {**headers, "Content-Length": str(len(payload))}
-    if not request.environ.get(BODY_READ_KEY):
-        headers["Connection"] = "close"
     return Response(iter([payload]), status=status, headers=headers)
 
 
