@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,13 +25,13 @@ from tenacity import (
 )
 
 from ..config import DeployConfig
+from ..gate.placeholder import placeholder_pattern
 from ..localcloud.client import identity_headers
 from ..metrics import Figures, compute_figures
 from .checks import at_least, at_most, truth
 from .records import Check
 
 DRY_RUN_HEADER = {"X-Invoice-Dry-Run": "1"}
-PLACEHOLDER_MIN_ITEMS = 10
 EventReader = Callable[[str, datetime], list[dict]]
 
 
@@ -119,19 +118,6 @@ def check_health(url: str, revision: str | None, max_seconds: float, attempts: i
             "health", False, seen["revision"], f"answered from {seen['revision']}, expected {revision}"
         ), seen
     return truth("health", True, seen.get("seconds"), f"{seen['attempts']} attempt(s)"), seen
-
-
-def placeholder_pattern(items: list[dict]) -> str | None:
-    """The historic failure: many rows sharing one price and quantity, or empty descriptions."""
-    empty = [i for i in items if not str(i.get("description") or "").strip()]
-    if empty:
-        return f"{len(empty)} items without a description"
-    pairs = Counter((str(i.get("unit_price")), str(i.get("qty_ordered"))) for i in items)
-    if len(items) >= PLACEHOLDER_MIN_ITEMS and pairs:
-        (price, qty), count = pairs.most_common(1)[0]
-        if count > len(items) / 2:
-            return f"{count} of {len(items)} items share price {price} and quantity {qty}"
-    return None
 
 
 def _numbers_on_rows(body: dict) -> list[str | None]:
