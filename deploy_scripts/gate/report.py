@@ -6,6 +6,7 @@ import json
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .readiness import Check, GateReport
@@ -66,7 +67,9 @@ def render_report(report: GateReport, console: Console) -> None:
     console.print(_invoice_table(report))
     console.print(_check_table(report))
     for directory in report.added_from:
-        console.print(f"added to the orchestrator's golden invoices: {directory}", markup=False, highlight=False)
+        console.print(
+            f"added to the orchestrator's golden invoices: {directory}", markup=False, highlight=False
+        )
     for ignored in report.ignored:
         console.print(f"ignored {ignored}", markup=False, highlight=False)
     for check in report.checks:
@@ -78,6 +81,7 @@ def render_report(report: GateReport, console: Console) -> None:
         console.print(
             f"[red]FAILED {check.name}[/red] ({_figure(check, check.value)} {check.comparison} "
             f"{_figure(check, check.threshold)} required)"
+            + (f": {escape(check.detail)}" if check.detail else "")
         )
         for failure in check.failures[:MAX_FAILURES_SHOWN]:
             console.print(f"  {failure.describe()}", markup=False, highlight=False)

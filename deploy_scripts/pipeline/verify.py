@@ -162,10 +162,15 @@ def score_reference(
         truth("no_placeholder", placeholder is None, placeholder or "none"),
     ]
     served_by = (body or {}).get("revision")
-    if revision and served_by:
+    if revision:  # an answer that names no revision cannot show it came from the new one: a failure
         checks.append(
             truth(
-                "reference_served_by_new_revision", served_by == revision, served_by, f"expected {revision}"
+                "reference_served_by_new_revision",
+                served_by == revision,
+                served_by,
+                f"expected {revision}"
+                if served_by
+                else f"the answer names no revision (expected {revision})",
             )
         )
     return checks, metrics
@@ -245,10 +250,11 @@ def sample_figures(
 
 def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | None, list[Any]]:
     """The reference case (PDF preferred) and one PDF case per other golden invoice."""
-    from ..gate.golden import discover_goldens
+    from ..gate.golden import golden_set
     from ..gate.readiness import DEFAULT_INVOICES_DIR
 
-    cases = discover_goldens(invoices_dir or DEFAULT_INVOICES_DIR)
+    # As in the gate: the orchestrator's own set, which `invoices_dir` can add to, never replace.
+    cases = golden_set(DEFAULT_INVOICES_DIR, [invoices_dir] if invoices_dir else []).cases
     reference_number = config.thresholds.readiness.reference_invoice
     by_invoice: dict[str, Any] = {}
     for case in cases:
@@ -257,9 +263,12 @@ def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | N
             by_invoice[key] = case
     chosen = list(by_invoice.values())
     # The reference document itself (cs003837319.*), not another order that shares its number.
-    named = [c for c in chosen if c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"]
-    numbered = [c for c in chosen if c.expected.invoice_number == reference_number]
-    reference = (named or numbered or [None])[0]
+    named = [
+        c
+        for c in chosen
+        if not c.added and c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"
+    ]
+    reference = (named or [None])[0]
     # Zapier posts PDFs; a Document AI JSON is what the function makes of one, so only PDFs are posted.
     return reference, [c for c in chosen if c is not reference and c.source.suffix == ".pdf"]
 
