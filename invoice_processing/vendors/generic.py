@@ -27,6 +27,7 @@ from ..quality import money
 from .text_helpers import (
     CODE_TOKEN,
     INT_TOKEN,
+    LABEL_ONLY,
     all_lines,
     clean_spaces,
     labelled_value,
@@ -86,30 +87,39 @@ def _reconciling_triple(tokens: Sequence[str]) -> tuple[int, int, int] | None:
     reconcile, and of several the tightest group wins. Only numbers within a row's width of each
     other are paired (found by bisection), so the work grows linearly with the tokens.
     """
-    numeric = [i for i, t in enumerate(tokens) if is_money(t) or INT_TOKEN.match(t)]
+    ints: dict[int, int] = {}
+    amounts: dict[int, Decimal] = {}
+    for i, token in enumerate(tokens):  # each token read once
+        if INT_TOKEN.match(token):
+            ints[i] = int(token)
+        elif is_money(token):
+            amounts[i] = money(parse_money(token))
+    numeric = sorted((*ints, *amounts))
     candidates: list[tuple[int, int, int]] = []
     for a in reversed(numeric):
-        amount = parse_money(tokens[a]) if is_money(tokens[a]) else None
+        amount = amounts.get(a)
         if amount is None:
             continue
         near = numeric[
             bisect.bisect_left(numeric, a - TRIPLE_WINDOW) : bisect.bisect_right(numeric, a + TRIPLE_WINDOW)
         ]
         for p in near:
-            price = parse_money(tokens[p]) if p != a and is_money(tokens[p]) else None
+            price = amounts.get(p) if p != a else None
             if price is None:
                 continue
-            for q in near:
-                if q in (a, p) or not INT_TOKEN.match(tokens[q]):
-                    continue
-                if money(int(tokens[q]) * price) == money(amount):
-                    candidates.append((q, p, a))
+            candidates += [
+                (q, p, a) for q in near if q in ints and q != p and money(ints[q] * price) == amount
+            ]
     # The numeric columns sit together: the tightest triple wins, then the one nearest the end.
     return min(candidates, key=lambda t: (max(t) - min(t), -min(t)), default=None)
 
 
-def item_from_tokens(code: str | None, tokens: Sequence[str], page: int | None = None) -> LineItem | None:
-    """Code, optional GTIN, description words and a reconciling qty/price/amount -> a LineItem."""
+def item_from_tokens(
+    code: str | None, tokens: Sequence[str], page: int | None = None, *, need_code: bool = True
+) -> LineItem | None:
+    """Code, optional GTIN, description words and a reconciling qty/price/amount -> a LineItem.
+    Without a printed code or GTIN there is no item, unless `need_code` is False (the item's code
+    is then empty: never made up)."""
     triple = _reconciling_triple(tokens)
     if triple is None:
         return None
@@ -119,8 +129,8 @@ def item_from_tokens(code: str | None, tokens: Sequence[str], page: int | None =
     words = [t for i, t in enumerate(tokens) if i not in used and t != upc and t != code]
     # Numbers after the price columns are other columns (shipped, back-ordered), not description.
     words = [w for w in words if not (is_money(w))]
-    product_code = code or upc
-    if not product_code:
+    product_code = code or upc or ""
+    if not product_code and need_code:
         return None
     return LineItem(
         product_code=product_code,
@@ -181,7 +191,7 @@ def _item_from_properties(entity: Entity, page: int | None) -> LineItem | None:
     qty = parse_int(_prop(entity, "quantity"))
     price = parse_money(_first_money(_prop(entity, "unit_price")))
     amount = parse_money(_first_money(_prop(entity, "amount")))
-    from_text = item_from_tokens(code, tokens, page)
+    from_text = item_from_tokens(code, tokens, page, need_code=False)
     if from_text is not None:
         qty = qty if qty is not None else from_text.qty_ordered
         price = price if price is not None else from_text.unit_price
@@ -284,7 +294,7 @@ FREIGHT_LABEL = re.compile(r"^\s*(?:freight|shipping(?:\s*(?:&|and)\s*handling)?
 SUFFIXES = re.compile(r"\b(?:Inc|LLC|Ltd|Co|Company|Corp|Corporation)\b\.?", re.I)
 # What Document AI sometimes hands over as an identifier: the label, or the label and the value.
 LEADING_LABEL = re.compile(
-    r"^(?:(?:invoice|inv|purchase|order|p\.?\s?o\.?|no|nr|number|num)\b\.?|#|:|\s)+", re.I
+    r"^(?:(?:invoice|inv|purchase|order|p\.?\s?o|no|nr|number|num)\.?(?=[\s:#]|$)|#|:|\s)+", re.I
 )
 IDENTIFIER = re.compile(r"(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9/-]{2,24}")
 
@@ -351,7 +361,10 @@ def _last_amount(lines: list[str], label: re.Pattern[str]) -> Decimal | None:
     at = [n for n, line in enumerate(lines) if label.search(line)]
     if not at:
         return None
-    found = labelled_value(lines[at[-1] :], label, AMOUNT_VALUE, window=3)
+    start = at[-1]
+    while start > 0 and LABEL_ONLY.match(lines[start - 1]):  # the labels listed before this one
+        start -= 1
+    found = labelled_value(lines[start:], label, AMOUNT_VALUE, window=3)
     return parse_money(found)
 
 
