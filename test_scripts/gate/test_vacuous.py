@@ -14,6 +14,7 @@ from deploy_scripts.gate import readiness, run_gate
 from deploy_scripts.gate.golden import discover_goldens
 from deploy_scripts.pipeline.verify import Posted, score_reference
 from invoice_processing.models import QualityCheck, QualityReport
+from test_scripts.deploy.conftest import write_config
 
 from .conftest import CC, config, config_file, truth, truthful, write_golden
 
@@ -225,3 +226,44 @@ def test_added_invoices_cannot_dilute_a_failure_on_the_orchestrators_own(goldens
     assert right / stated >= 0.95  # pooled together, the added invoices would have hidden the failure
     assert pooled.value == quantity.value and not pooled.passed
     assert pooled.detail.endswith("(the orchestrator's goldens, the worse group)")
+
+
+# --- the configuration stays strict (exit 2, the file and key named) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"reference_invoice": "CS003837319"},
+            "thresholds.readiness: Value error, reference_invoice was replaced by reference_invoices "
+            "(a list of invoice numbers) with min_reference_items as a table {NUMBER = count}",
+        ),
+        (
+            {"reference_invoices": ["CS003837319", "CI004848705"]},
+            "thresholds.readiness: Value error, min_reference_items needs exactly one entry per reference "
+            "invoice; missing: CI004848705",
+        ),
+        (
+            {"min_reference_items": {"CS003837319": 130, "CI004848705": 52}},
+            "thresholds.readiness: Value error, min_reference_items needs exactly one entry per reference "
+            "invoice; not a reference invoice: CI004848705",
+        ),
+        (
+            {"reference_invoices": []},
+            "thresholds.readiness.reference_invoices: List should have at least 1 item",
+        ),
+        (
+            {"critical": ["reference_accuracy", "price_acuracy"]},
+            "thresholds.readiness.critical: unknown check(s) price_acuracy; the checks are: every_field_has_truth",
+        ),
+    ],
+)
+def test_reference_and_critical_settings_are_validated(goldens, tmp_path, overrides, message):
+    values = config().thresholds.readiness.model_dump() | overrides
+    path = write_config(
+        tmp_path / "deploy.toml", **{f"thresholds__readiness__{k}": v for k, v in values.items()}
+    )
+    result = CliRunner().invoke(validate, ["--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
