@@ -26,10 +26,16 @@ from .golden import ExpectedInvoice, ExpectedItem
 #: Bookkeeping, not content read from the page (`page` has its own check).
 _NOT_SCORED = {"page", "line_items", "totals", "pages_with_items"}
 
+
+def _reported(model: type) -> tuple[str, ...]:
+    """The fields a model puts in the extraction's JSON (`exclude=True` ones are internal)."""
+    return tuple(f for f, info in model.model_fields.items() if f not in _NOT_SCORED and not info.exclude)
+
+
 #: Scored line-item fields. product_code is scored as presence (it is the match key).
-ITEM_FIELDS = tuple(f for f in LineItem.model_fields if f not in _NOT_SCORED)
-INVOICE_FIELDS = tuple(f for f in ParsedInvoice.model_fields if f not in _NOT_SCORED)
-TOTAL_FIELDS = tuple(Totals.model_fields)
+ITEM_FIELDS = _reported(LineItem)
+INVOICE_FIELDS = _reported(ParsedInvoice)
+TOTAL_FIELDS = _reported(Totals)
 
 
 def _annotated(model: type, kind: type) -> set[str]:
