@@ -55,11 +55,15 @@ class GateOutcome:
     native: Any = None  # the GateReport when run in-process (for rich rendering)
 
     def failed_checks(self) -> list[dict]:
-        return [c for c in self.report.get("checks", []) if not c.get("passed") and not c.get("skipped")]
+        """Every check that did not pass, those without data to judge included."""
+        return [c for c in self.report.get("checks", []) if not c.get("passed")]
 
     def summary(self) -> str:
         failed = self.failed_checks()
-        names = ", ".join(f"{c.get('name')}={c.get('value', c.get('measured'))}" for c in failed[:6])
+        names = ", ".join(
+            f"{c.get('name')}=" + ("no data" if c.get("skipped") else f"{c.get('value', c.get('measured'))}")
+            for c in failed[:6]
+        )
         return f"readiness {self.readiness_score:.1%}" + (f"; failed: {names}" if failed else "")
 
 

@@ -267,3 +267,31 @@ def test_reference_and_critical_settings_are_validated(goldens, tmp_path, overri
     result = CliRunner().invoke(validate, ["--config", str(path)])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_the_pipeline_summary_names_checks_without_data():
+    from deploy_scripts.pipeline.gate_stage import GateOutcome
+
+    report = {
+        "checks": [
+            {"name": "price_accuracy", "passed": False, "skipped": True, "value": None},
+            {"name": "reference_accuracy", "passed": False, "skipped": False, "value": 0.5},
+            {"name": "quantity_accuracy", "passed": True, "skipped": False, "value": 1.0},
+        ]
+    }
+    outcome = GateOutcome(False, 0.33, report, "x")
+    assert [c["name"] for c in outcome.failed_checks()] == ["price_accuracy", "reference_accuracy"]
+    assert outcome.summary() == "readiness 33.0%; failed: price_accuracy=no data, reference_accuracy=0.5"
+
+
+def test_fields_a_model_keeps_out_of_its_json_are_not_reported_fields():
+    from pydantic import BaseModel, Field
+
+    from deploy_scripts.gate.scoring import _reported
+
+    class Parsed(BaseModel):
+        vendor: str
+        internal: list[str] = Field(default_factory=list, exclude=True)
+        line_items: list[str] = Field(default_factory=list)
+
+    assert _reported(Parsed) == ("vendor",)
