@@ -158,4 +158,8 @@ def test_a_megabyte_of_text_is_parsed_linearly():
     print(f"generic parse of {len(doc.text):,} characters: {seconds:.2f} s")
     assert len(parsed.line_items) == ROWS
     last = parsed.line_items[-1]
-    assert (last.product_code, last.page, last.qty_ordered) == (f"C{ROWS - 1:06d}X", ROWS // ROWS_PER_PAGE, (ROWS - 1) % 9 + 1)
+    assert (last.product_code, last.page, last.qty_ordered) == (
+        f"C{ROWS - 1:06d}X",
+        ROWS // ROWS_PER_PAGE,
+        (ROWS - 1) % 9 + 1,
+    )
