@@ -14,7 +14,8 @@ from .patterns import to_money
 TOTAL_LABEL = re.compile(
     r"(?P<label>Merchandise\s+Sub-?\s?total|Tariff\s+Surcharge\s+Total|Freight|Total)\s*:?", re.I
 )
-AMOUNT = re.compile(r"\(?\$?((?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})\)?")
+# (?<!\d): an amount never starts inside a digit run, so a long run is scanned once, not from each digit.
+AMOUNT = re.compile(r"\(?\$?(?<!\d)((?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2})\)?")
 FIELDS = {
     "merchandise": "merchandise_subtotal",
     "tariff": "tariff_surcharge_total",
