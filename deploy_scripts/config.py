@@ -6,9 +6,17 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -38,13 +46,55 @@ class ReadinessThresholds(_Strict):
     max_price_mismatches: int = Field(0, ge=0)
     min_quantity_accuracy: float = Field(0.95, ge=0, le=1)
     min_description_accuracy: float = Field(0.95, ge=0, le=1)
+    #: product code, UPC, unit of measure (and any item field no other check covers)
+    min_item_field_accuracy: float = Field(0.95, ge=0, le=1)
+    #: vendor, invoice number, dates, customer and PO numbers, document kind, order number
+    min_header_accuracy: float = Field(1.0, ge=0, le=1)
+    min_totals_accuracy: float = Field(1.0, ge=0, le=1)
     min_invoice_number_rate: float = Field(1.0, ge=0, le=1)
-    min_reference_items: int = Field(130, ge=0)
     min_other_vendor_accuracy: float = Field(0.80, ge=0, le=1)
     max_seconds_per_invoice: float = Field(5.0, gt=0)
     max_peak_memory_mb: float = Field(500, gt=0)
-    reference_invoice: str = "CS003837319"
+    #: The real documents the gate must always be judged on; each needs `<number lowercased>.expected.json`
+    #: (and its PDF and/or Document AI JSON) in the orchestrator's test_invoices/.
+    reference_invoices: list[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")]
+    ] = Field(default_factory=lambda: ["CS003837319"], min_length=1)
+    #: reference invoice -> the fewest line items its extraction may have; one entry per reference.
+    min_reference_items: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: {"CS003837319": 130}
+    )
     critical: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_reference_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "reference_invoice" in data:
+            raise ValueError(
+                "reference_invoice was replaced by reference_invoices (a list of invoice numbers) "
+                "with min_reference_items as a table {NUMBER = count}"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _one_item_minimum_per_reference(self) -> ReadinessThresholds:
+        refs = self.reference_invoices
+        if len(set(refs)) != len(refs):
+            raise ValueError(f"reference_invoices lists an invoice twice: {refs}")
+        missing = [r for r in refs if r not in self.min_reference_items]
+        unknown = sorted(set(self.min_reference_items) - set(refs))
+        if missing or unknown:
+            raise ValueError(
+                "min_reference_items needs exactly one entry per reference invoice"
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; not a reference invoice: {', '.join(unknown)}" if unknown else "")
+            )
+        return self
+
+    @property
+    def reference_invoice(self) -> str:
+        """The primary reference: the one post-deploy verification sends to the live function."""
+        return self.reference_invoices[0]
 
 
 class PostDeployThresholds(_Strict):

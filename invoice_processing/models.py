@@ -51,18 +51,24 @@ class QualityCheck(BaseModel):
 class QualityReport(BaseModel):
     checks: list[QualityCheck] = Field(default_factory=list)
 
+    def ran(self) -> list[QualityCheck]:
+        """The checks that had something to judge; a skipped one never counts as passed."""
+        return [c for c in self.checks if not c.skipped]
+
     @property
     def passed(self) -> bool:
-        return all(check.passed for check in self.checks)
+        ran = self.ran()
+        return bool(ran) and all(check.passed for check in ran)
 
     @property
     def score(self) -> float:
-        """Share of the checks that ran (not skipped) which passed."""
-        ran = [c for c in self.checks if not c.skipped]
-        return sum(c.passed for c in ran) / len(ran) if ran else 1.0
+        """Share of the checks that ran (not skipped) which passed; nothing ran is 0.0, not 1.0."""
+        ran = self.ran()
+        return sum(c.passed for c in ran) / len(ran) if ran else 0.0
 
     def by_name(self) -> dict[str, bool]:
-        return {check.name: check.passed for check in self.checks}
+        """name -> passed, for the checks that ran (a skipped check judged nothing and is left out)."""
+        return {check.name: check.passed for check in self.ran()}
 
 
 class ParsedInvoice(BaseModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,23 +31,44 @@ Money = Annotated[Decimal | None, BeforeValidator(_plain_money)]
 
 
 class ExpectedItem(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """One row's truth. Fields it leaves out are not known; an explicit null says the page does not
+    determine the value. Fields beyond these (added to the extractor later) are kept and scored."""
+
+    model_config = ConfigDict(extra="allow")
 
     product_code: str
     upc: str | None = None
     description: str | None = None
     qty_ordered: int | None = None
+    qty_allocated: int | None = None
+    qty_shipped: int | None = None
+    qty_backordered: int | None = None
+    unit: str | None = None
+    list_price: Money = None
     unit_price: Money = None
     extended_price: Money = None
     page: int | None = None
 
 
+class ExpectedTotals(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    merchandise_subtotal: Money = None
+    tariff_surcharge_total: Money = None
+    freight: Money = None
+    total: Money = None
+
+
 class ExpectedInvoice(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="allow")
 
     vendor: str
     invoice_number: str | None = None
     order_date: dt.date | None = None
+    customer_number: str | None = None
+    po_number: str | None = None
+    page_count: int | None = None
+    totals: ExpectedTotals | None = None
     line_items: list[ExpectedItem] = Field(min_length=1)
 
 
@@ -56,6 +78,8 @@ class GoldenCase:
     source: Path
     expected_path: Path
     expected: ExpectedInvoice
+    #: False for the orchestrator's own golden set; True for an invoice a directory added to it.
+    added: bool = False
 
 
 def load_expected(path: Path) -> ExpectedInvoice:
@@ -74,26 +98,85 @@ def load_expected(path: Path) -> ExpectedInvoice:
         raise ConfigError(f"{path}: malformed expected file: {problems}") from None
 
 
-def discover_goldens(directory: Path) -> list[GoldenCase]:
-    """Every (source, expected) pair in `directory`, sorted by name. Raises ConfigError when the
-    directory is missing or empty, or an expected file is malformed or has no document beside it."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ConfigError(f"{directory}: no such directory of golden invoices")
+def _stem(expected_path: Path) -> str:
+    return expected_path.name[: -len(EXPECTED_SUFFIX)]
+
+
+def _cases(directory: Path, expected_paths: list[Path], added: bool) -> list[GoldenCase]:
     cases = []
-    for expected_path in sorted(directory.glob(f"*{EXPECTED_SUFFIX}")):
-        stem = expected_path.name[: -len(EXPECTED_SUFFIX)]
-        sources = [directory / f"{stem}{suffix}" for suffix in SOURCE_SUFFIXES]
-        present = [s for s in sources if s.is_file()]
+    for expected_path in expected_paths:
+        stem = _stem(expected_path)
+        present = [s for s in (directory / f"{stem}{suffix}" for suffix in SOURCE_SUFFIXES) if s.is_file()]
         if not present:
             raise ConfigError(
                 f"{expected_path}: no invoice beside it (looked for {stem}.pdf and {stem}.docai.json); "
                 "add the document or remove the expected file"
             )
         expected = load_expected(expected_path)
-        cases.extend(GoldenCase(s.name, s, expected_path, expected) for s in present)
+        cases.extend(GoldenCase(s.name, s, expected_path, expected, added) for s in present)
+    return cases
+
+
+def _expected_files(directory: Path) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: no such directory of golden invoices")
+    return sorted(directory.glob(f"*{EXPECTED_SUFFIX}"))
+
+
+def discover_goldens(directory: Path) -> list[GoldenCase]:
+    """Every (source, expected) pair in `directory`, sorted by name. Raises ConfigError when the
+    directory is missing or empty, or an expected file is malformed or has no document beside it."""
+    directory = Path(directory)
+    cases = _cases(directory, _expected_files(directory), added=False)
     if not cases:
         raise ConfigError(
             f"{directory}: no golden invoices (<name>.pdf or <name>.docai.json with <name>{EXPECTED_SUFFIX})"
         )
     return cases
+
+
+@dataclass
+class GoldenSet:
+    """The orchestrator's golden invoices plus those other directories add to them."""
+
+    base: Path
+    cases: list[GoldenCase]
+    added_from: list[Path]
+    #: files another directory holds under a name the orchestrator's set already has: never used
+    ignored: list[str]
+
+
+def golden_set(base: Path, extra: Iterable[Path] = (), *, quiet_if_empty: Iterable[Path] = ()) -> GoldenSet:
+    """The orchestrator's set (`base`, required and complete) plus every invoice in `extra` whose name
+    it does not have. A directory can add invoices to the gate, never replace or weaken one: a file
+    named like one of the orchestrator's is ignored (and listed), whatever it holds. Directories in
+    `quiet_if_empty` may hold no goldens at all (a candidate checkout's test_invoices/)."""
+    base = Path(base)
+    cases = discover_goldens(base)
+    owned = {_stem(c.expected_path).lower() for c in cases}
+    quiet = {Path(d).resolve() for d in quiet_if_empty}
+    added_from, ignored = [], []
+    for directory in extra:
+        directory = Path(directory)
+        if directory.resolve() == base.resolve():
+            continue
+        if directory.resolve() in quiet and not directory.is_dir():
+            continue
+        paths = _expected_files(directory)
+        mine = [p for p in paths if _stem(p).lower() in owned]
+        ignored += [
+            f"{p}: {base / p.name} is the orchestrator's truth for this invoice; this copy is not used"
+            for p in mine
+        ]
+        new = _cases(directory, [p for p in paths if p not in mine], added=True)
+        if not new and not mine and directory.resolve() not in quiet:
+            raise ConfigError(
+                f"{directory}: no golden invoices "
+                f"(<name>.pdf or <name>.docai.json with <name>{EXPECTED_SUFFIX})"
+            )
+        if new:
+            added_from.append(directory)
+            owned |= {_stem(c.expected_path).lower() for c in new}
+            cases += new
+    return GoldenSet(base, cases, added_from, ignored)

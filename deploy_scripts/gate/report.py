@@ -6,6 +6,7 @@ import json
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .readiness import Check, GateReport
@@ -55,7 +56,7 @@ def _check_table(report: GateReport) -> Table:
         table.add_column(column)
     for c in report.checks:
         result = (
-            "[dim]skipped[/dim]" if c.skipped else ("[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
+            "[red]NO DATA[/red]" if c.skipped else ("[green]pass[/green]" if c.passed else "[red]FAIL[/red]")
         )
         threshold = f"{c.comparison} {_figure(c, c.threshold)}" if c.threshold is not None else "-"
         table.add_row(c.name, result, _figure(c, c.value), threshold, "yes" if c.critical else "", c.detail)
@@ -65,12 +66,22 @@ def _check_table(report: GateReport) -> Table:
 def render_report(report: GateReport, console: Console) -> None:
     console.print(_invoice_table(report))
     console.print(_check_table(report))
+    for directory in report.added_from:
+        console.print(
+            f"added to the orchestrator's golden invoices: {directory}", markup=False, highlight=False
+        )
+    for ignored in report.ignored:
+        console.print(f"ignored {ignored}", markup=False, highlight=False)
     for check in report.checks:
-        if check.passed or check.skipped:
+        if check.skipped:
+            console.print(f"NO DATA {check.name}: {check.detail}", markup=False, highlight=False)
+            continue
+        if check.passed:
             continue
         console.print(
             f"[red]FAILED {check.name}[/red] ({_figure(check, check.value)} {check.comparison} "
             f"{_figure(check, check.threshold)} required)"
+            + (f": {escape(check.detail)}" if check.detail else "")
         )
         for failure in check.failures[:MAX_FAILURES_SHOWN]:
             console.print(f"  {failure.describe()}", markup=False, highlight=False)
@@ -78,10 +89,12 @@ def render_report(report: GateReport, console: Console) -> None:
             console.print(f"  ... and {len(check.failures) - MAX_FAILURES_SHOWN} more (use --format json)")
     verdict = "[green]PASSED[/green]" if report.passed else "[red]FAILED[/red]"
     critical = ", ".join(c.name for c in report.failed_critical)
+    empty = ", ".join(c.name for c in report.without_data)
     console.print(
         f"Gate {verdict}: readiness {report.readiness_score:.1%} "
         f"(needs {report.min_readiness_score:.0%})"
         + (f"; critical checks failed: {critical}" if critical else "")
+        + (f"; no data to judge: {empty}" if empty else "")
     )
 
 
@@ -97,12 +110,12 @@ def report_junit(report: GateReport) -> str:
         failures=str(
             sum(not c.passed for c in report.checks) + sum(bool(r.score.error) for r in report.results)
         ),
-        skipped=str(sum(c.skipped for c in report.checks)),
+        skipped="0",  # a check without data is a failure here, never a skip
     )
     for c in report.checks:
         case = ET.SubElement(suite, "testcase", classname="validate.checks", name=c.name)
         if c.skipped:
-            ET.SubElement(case, "skipped", message=c.detail)
+            ET.SubElement(case, "failure", message=f"{c.name}: {c.detail}")
         elif not c.passed:
             failure = ET.SubElement(
                 case, "failure", message=f"{c.name}: {c.value} {c.comparison} {c.threshold} required"

@@ -3,22 +3,54 @@
 Items are matched by product code (in document order when a code repeats). Field accuracy =
 correct fields / expected fields; a missing item counts all its fields wrong, and a spurious item
 adds its fields to the denominator as well as lowering precision, so inventing rows never pays.
+
+Every field the extraction reports is scored (the field lists come from the extractor's own models,
+so a field added there is gated as soon as ground truth states it). A field the expected file
+states is scored, including an explicit `null`: the page does not determine it, so the extraction
+must not invent it. A field the expected file leaves out is not known, and not scored.
 """
 
 from __future__ import annotations
 
 import re
+import types
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Union, get_args, get_origin
+
+from invoice_processing.models import LineItem, ParsedInvoice, Totals
 
 from .golden import ExpectedInvoice, ExpectedItem
 
+#: Bookkeeping, not content read from the page (`page` has its own check).
+_NOT_SCORED = {"page", "line_items", "totals", "pages_with_items"}
+
+
+def _reported(model: type) -> tuple[str, ...]:
+    """The fields a model puts in the extraction's JSON (`exclude=True` ones are internal)."""
+    return tuple(f for f, info in model.model_fields.items() if f not in _NOT_SCORED and not info.exclude)
+
+
 #: Scored line-item fields. product_code is scored as presence (it is the match key).
-ITEM_FIELDS = ("product_code", "upc", "description", "qty_ordered", "unit_price", "extended_price")
-INVOICE_FIELDS = ("vendor", "invoice_number", "order_date")
-MONEY_FIELDS = {"unit_price", "extended_price"}
+ITEM_FIELDS = _reported(LineItem)
+INVOICE_FIELDS = _reported(ParsedInvoice)
+TOTAL_FIELDS = _reported(Totals)
+
+
+def _annotated(model: type, kind: type) -> set[str]:
+    def has(annotation: Any) -> bool:
+        if annotation is kind:
+            return True
+        if get_origin(annotation) in (Union, types.UnionType):
+            return any(has(a) for a in get_args(annotation))
+        return False
+
+    return {name for name, info in model.model_fields.items() if has(info.annotation)}
+
+
+MONEY_FIELDS = _annotated(LineItem, Decimal) | _annotated(Totals, Decimal)
+INT_FIELDS = _annotated(LineItem, int) | _annotated(ParsedInvoice, int)
 
 
 @dataclass(frozen=True)
@@ -41,7 +73,8 @@ class FieldTally:
 
     @property
     def accuracy(self) -> float:
-        return self.correct / self.expected if self.expected else 1.0
+        # Nothing expected is nothing measured: never a perfect score.
+        return self.correct / self.expected if self.expected else 0.0
 
 
 @dataclass
@@ -53,6 +86,7 @@ class InvoiceScore:
     items_matched: int = 0
     fields: dict[str, FieldTally] = field(default_factory=dict)
     invoice_fields: dict[str, bool] = field(default_factory=dict)
+    total_fields: dict[str, bool] = field(default_factory=dict)
     problems: list[Mismatch] = field(default_factory=list)
     spurious_fields: int = 0
     error: str | None = None
@@ -63,7 +97,7 @@ class InvoiceScore:
 
     @property
     def recall(self) -> float:
-        return self.items_matched / self.items_expected if self.items_expected else 1.0
+        return self.items_matched / self.items_expected if self.items_expected else 0.0
 
     @property
     def f1(self) -> float:
@@ -74,16 +108,15 @@ class InvoiceScore:
     def field_accuracy(self) -> float:
         correct = sum(t.correct for t in self.fields.values())
         expected = sum(t.expected for t in self.fields.values())
-        return correct / (expected + self.spurious_fields) if expected + self.spurious_fields else 1.0
+        return correct / (expected + self.spurious_fields) if expected + self.spurious_fields else 0.0
 
     @property
     def accuracy(self) -> float:
-        """Item fields plus the invoice-level fields, spurious items counted against it."""
-        correct = sum(t.correct for t in self.fields.values()) + sum(self.invoice_fields.values())
-        total = (
-            sum(t.expected for t in self.fields.values()) + len(self.invoice_fields) + self.spurious_fields
-        )
-        return correct / total if total else 1.0
+        """Item fields plus the invoice-level fields and totals, spurious items counted against it."""
+        whole = [*self.invoice_fields.values(), *self.total_fields.values()]
+        correct = sum(t.correct for t in self.fields.values()) + sum(whole)
+        total = sum(t.expected for t in self.fields.values()) + len(whole) + self.spurious_fields
+        return correct / total if total else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,12 +135,13 @@ class InvoiceScore:
                 for n, t in self.fields.items()
             },
             "invoice_fields": self.invoice_fields,
+            "total_fields": self.total_fields,
             "error": self.error,
             "problems": [m.__dict__ for m in self.problems[:50]],
         }
 
 
-def _normalise(field_name: str, value: Any) -> Any:
+def normalise(field_name: str, value: Any) -> Any:
     if value is None:
         return None
     if field_name in MONEY_FIELDS:
@@ -117,12 +151,20 @@ def _normalise(field_name: str, value: Any) -> Any:
             return str(value)
     if field_name == "description":
         return re.sub(r"\s+", " ", str(value)).strip()
-    if field_name == "qty_ordered":
+    if field_name in INT_FIELDS:
         try:
             return int(value)
         except (TypeError, ValueError):
             return str(value)
     return str(value).strip()
+
+
+def stated(model: ExpectedItem | ExpectedInvoice | Any, names: tuple[str, ...]) -> list[str]:
+    """The fields ground truth states (a value or an explicit null): those of `names` first, in
+    their order, then any other field it states. Truth decides what is scored, not the extractor's
+    models, so an extractor that drops a field from its models is still scored on it."""
+    given = model.model_fields_set - _NOT_SCORED if model is not None else set()
+    return [n for n in names if n in given] + sorted(given - set(names))
 
 
 def _pair_items(expected: list[ExpectedItem], actual: list[dict]) -> list[tuple[ExpectedItem, dict | None]]:
@@ -137,14 +179,12 @@ def _pair_items(expected: list[ExpectedItem], actual: list[dict]) -> list[tuple[
 
 
 def _score_item(score: InvoiceScore, exp: ExpectedItem, act: dict | None) -> None:
-    for name in ITEM_FIELDS:
-        want = _normalise(name, getattr(exp, name))
-        if want is None:
-            continue
+    for name in stated(exp, ITEM_FIELDS):
+        want = normalise(name, getattr(exp, name))
         tally = score.fields.setdefault(name, FieldTally())
         tally.expected += 1
-        got = _normalise(name, act.get(name)) if act is not None else None
-        if got == want:
+        got = normalise(name, act.get(name)) if act is not None else None
+        if act is not None and got == want:
             tally.correct += 1
         elif act is not None:
             score.problems.append(Mismatch(score.name, name, str(want), str(got), exp.product_code))
@@ -152,6 +192,18 @@ def _score_item(score: InvoiceScore, exp: ExpectedItem, act: dict | None) -> Non
         score.problems.append(
             Mismatch(score.name, "line_item", exp.product_code, "missing", exp.product_code)
         )
+
+
+def _score_whole(
+    score: InvoiceScore, names: list[str], want_of: Any, got_of: dict, into: dict[str, bool], prefix: str = ""
+) -> None:
+    for name in names:
+        want = normalise(name, getattr(want_of, name))
+        got = normalise(name, got_of.get(name))
+        ok = str(got) == str(want) if want is not None else got is None
+        into[name] = ok
+        if not ok:
+            score.problems.append(Mismatch(score.name, prefix + name, str(want), str(got)))
 
 
 def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: str = "") -> InvoiceScore:
@@ -177,13 +229,19 @@ def score_invoice(expected: ExpectedInvoice | dict, actual: dict | None, name: s
         score.problems.append(
             Mismatch(score.name, "line_item", "absent", f"{spurious} spurious: {', '.join(extra[:5])}")
         )
-    for name_ in INVOICE_FIELDS:
-        want = getattr(expected, name_)
-        if want is None:
-            continue
-        got = (actual or {}).get(name_)
-        ok = str(got) == str(want) if got is not None else False
-        score.invoice_fields[name_] = ok
-        if not ok:
-            score.problems.append(Mismatch(score.name, name_, str(want), str(got)))
+    _score_whole(score, stated(expected, INVOICE_FIELDS), expected, actual or {}, score.invoice_fields)
+    if expected.totals is not None:
+        _score_whole(
+            score,
+            stated(expected.totals, TOTAL_FIELDS),
+            expected.totals,
+            (actual or {}).get("totals") or {},
+            score.total_fields,
+            "totals.",
+        )
+    elif "totals" in expected.model_fields_set:  # explicitly null: the document prints no totals
+        printed = [v for v in ((actual or {}).get("totals") or {}).values() if v is not None]
+        score.total_fields["totals"] = not printed
+        if printed:
+            score.problems.append(Mismatch(score.name, "totals", "None", str(printed)))
     return score

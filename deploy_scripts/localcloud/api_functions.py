@@ -102,9 +102,22 @@ def functions_blueprint() -> Blueprint:
         _check_version(version)
         name = f"projects/{project}/locations/{region}/operations/{operation_id}"
         op = _controller().store.get_operation(name)
-        if op is None:
+        if op is None or "runV2" in op:
             raise not_found(f"Operation '{name}' was not found")
         return jsonify(op)
+
+    @bp.get(f"{base}/operations")
+    def list_operations(version, project, region):
+        _check_version(version)
+        prefix = f"projects/{project}/locations/{region}/operations/"
+        found = [
+            op
+            for op in _controller().store.list_operations()
+            if "runV2" not in op
+            and op["name"].startswith(f"projects/{project}/")
+            and (region == "-" or op["name"].startswith(prefix))
+        ]
+        return jsonify({"operations": found} if found else {})
 
     @bp.get("/<version>/projects/<project>/locations")
     def list_locations(version, project):

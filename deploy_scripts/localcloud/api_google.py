@@ -8,6 +8,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .iam import check_policy, resource_key
 from .shapes import project_number
 
 IAM_VERBS = (":getIamPolicy", ":setIamPolicy", ":testIamPermissions")
@@ -64,18 +65,21 @@ def _etag(policy: dict) -> str:
 
 
 def answer_iam(api: str, path: str):
-    """get/set/testIamPermissions on any resource, stored per API and resource path."""
+    """get/set/testIamPermissions on any resource, stored per API and resource (v1 and v2 share it)."""
     resource, _, verb = path.rpartition(":")
-    key = f"{api}:{resource}"
+    key = resource_key(api, resource)
     store = _store()
     body = request.get_json(force=True, silent=True) or {}
     if verb == "testIamPermissions":
         return jsonify({"permissions": body.get("permissions", [])})
     if verb == "setIamPolicy":
         policy = dict(body.get("policy") or {})
+        check_policy(policy)
         policy.pop("etag", None)
         policy.setdefault("version", 1)
         policy["etag"] = _etag(policy)
         store.put_policy(key, policy)
         return jsonify(policy)
-    return jsonify(store.get_policy(key) or {"version": 1, "etag": "ACAB"})
+    # state dirs written before v1 and v2 shared a key kept the full request path
+    stored = store.get_policy(key) or store.get_policy(f"{api}:{resource}")
+    return jsonify(stored or {"version": 1, "etag": "ACAB"})

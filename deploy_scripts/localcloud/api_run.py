@@ -58,15 +58,27 @@ def run_blueprint() -> Blueprint:
 
     @bp.put(f"{API}/services/<service>")
     def replace_service(namespace, service):
-        """Only the traffic block is honoured: localcloud builds revisions from functions deploys."""
+        """Traffic applies at once; a changed template builds a revision; a stale resourceVersion is 409."""
         controller = _controller()
         fn = lookup(namespace, service)
-        body = request.get_json(force=True, silent=True) or {}
-        traffic = (body.get("spec") or {}).get("traffic")
-        if not isinstance(traffic, list) or not traffic:
-            raise invalid("spec.traffic is required")
-        fn = controller.set_traffic(fn["name"], traffic)
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("spec"), dict):
+            raise invalid("the body must be a Service with a spec")
+        version = (body.get("metadata") or {}).get("resourceVersion")
+        fn = controller.replace_service(fn["name"], body["spec"], version)
         return jsonify(controller.render_service(fn))
+
+    @bp.get("/v1/projects/<project>/locations/<region>/services")
+    def list_services_in_locations(project, region):
+        """`gcloud run services list` without --region asks `locations/-`: every region at once."""
+        controller = _controller()
+        items = [
+            controller.render_service(fn)
+            for fn in controller.store.list_functions()
+            if project in (fn["project"], shapes.project_number(fn["project"]))
+            and region in ("-", fn["region"])
+        ]
+        return jsonify({"apiVersion": shapes.KNATIVE, "kind": "ServiceList", "metadata": {}, "items": items})
 
     @bp.get(f"{API}/revisions")
     def list_revisions(namespace):
@@ -90,5 +102,25 @@ def run_blueprint() -> Blueprint:
         if rev is None:
             raise not_found(f"Resource 'revisions/{revision}' was not found.")
         return jsonify(controller.render_revision(rev))
+
+    @bp.delete(f"{API}/revisions/<revision>")
+    def delete_revision(namespace, revision):
+        controller = _controller()
+        rev = controller.store.get_revision(revision)
+        fn = controller.store.get_function(rev["function"]) if rev else None
+        if fn is None or namespace not in (fn["project"], shapes.project_number(fn["project"])):
+            raise not_found(f"Resource 'revisions/{revision}' was not found.")
+        controller.delete_revision(revision)
+        return jsonify(
+            {
+                "status": "Success",
+                "details": {
+                    "name": revision,
+                    "group": "serving.knative.dev",
+                    "kind": "revisions",
+                    "uid": rev["uid"],
+                },
+            }
+        )
 
     return bp

@@ -9,6 +9,7 @@ URLs, uploads, the Document AI / Sheets stand-ins) keep their paths.
 from __future__ import annotations
 
 import json
+import os
 
 import structlog
 from flask import Flask, jsonify, request
@@ -17,6 +18,8 @@ from werkzeug.exceptions import HTTPException
 from .api_functions import functions_blueprint
 from .api_google import IAM_VERBS, answer_iam, google_blueprint
 from .api_run import run_blueprint
+from .api_run_v2 import run_v2_blueprint
+from .contract import CHECK_ENV, check_answer
 from .controller import Controller
 from .errors import ApiError
 from .settings import HOST_PREFIXES
@@ -73,6 +76,7 @@ def create_app(controller: Controller) -> Flask:
     app.config["controller"] = controller
     app.register_blueprint(functions_blueprint())
     app.register_blueprint(run_blueprint())
+    app.register_blueprint(run_v2_blueprint())
     app.register_blueprint(google_blueprint())
     from .routing import routing_blueprint
 
@@ -81,7 +85,7 @@ def create_app(controller: Controller) -> Flask:
 
     @app.before_request
     def iam_and_audit():
-        api = request.environ.get("localcloud.api")
+        api = request.environ.get("localcloud.api") or _api_of(request.path)[0]
         if api and request.method in ("GET", "POST") and request.path.endswith(IAM_VERBS):
             return answer_iam(api, request.path)
         return None
@@ -108,5 +112,37 @@ def create_app(controller: Controller) -> Flask:
         status = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.code, "INVALID_ARGUMENT")
         return jsonify(ApiError(exc.code, status, message).body()), exc.code
 
+    violations_file = os.environ.get(CHECK_ENV)
+    if violations_file:
+
+        @app.after_request
+        def check_contract(response):
+            _check_contract(response, violations_file)
+            return response
+
     app.wsgi_app = HostDispatch(app.wsgi_app)
     return app
+
+
+_PREFIX_API = {prefix: api for api, prefix in HOST_PREFIXES.items()}
+
+
+def _api_of(path: str) -> tuple[str | None, str]:
+    """`/_run/v2/projects/...` -> ("run", "/v2/projects/..."): which API answered, and its own path."""
+    head, _, rest = path[1:].partition("/")
+    api = _PREFIX_API.get("/" + head)
+    return api, "/" + rest
+
+
+def _check_contract(response, violations_file: str) -> None:
+    """Test mode: check an API answer against Google's discovery document; record what drifts."""
+    api, path = _api_of(request.path)
+    if api is None or not response.is_json:
+        return
+    body = response.get_json(silent=True)
+    found = check_answer(api, request.method, path, response.status_code, body)
+    if found:
+        log.error("contract_violation", method=request.method, path=request.path, problems=found)
+        record = {"method": request.method, "path": request.path, "status": response.status_code}
+        with open(violations_file, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({**record, "problems": found}) + "\n")

@@ -96,3 +96,12 @@ def gcloud_env(state_dir: str | None, project: str, region: str) -> None:
         sys.exit(1)
     for key, value in client.gcloud_env(endpoint, project, region).items():
         click.echo(f"export {key}={shlex.quote(value)}")
+
+
+@main.command()
+@state_dir_option
+@click.option("--audience", required=True, help="The function URL (or tag URL) the token is for.")
+@click.option("--email", default=None, help="Identity in the token (default: the project owner).")
+def token(state_dir: str | None, audience: str, email: str | None) -> None:
+    """Print an identity token localcloud accepts (like `gcloud auth print-identity-token`)."""
+    click.echo(client.identity_token(state_dir, audience, email))

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +172,47 @@ def gcloud_env(
     for api in API_HOSTS:
         env[f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api.upper()}"] = f"http://{api}.localcloud/"
     return env
+
+
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_TOKEN_CACHE: dict[str, tuple[float, str]] = {}
+TOKEN_REUSE_SECONDS = 300.0
+
+
+def identity_token(state_dir: str | Path | None, audience: str, email: str | None = None) -> str:
+    """An identity token localcloud accepts for `audience` (`localcloud token`; needs the state dir)."""
+    from . import iam
+
+    paths = StatePaths(resolve_state_dir(state_dir)).create()
+    return iam.mint_token(paths, audience, email or iam.OWNER_EMAIL)
+
+
+def identity_headers(url: str) -> dict[str, str]:
+    """`Authorization: Bearer <identity token>` for a localcloud function URL, {} for anything else.
+
+    localcloud hands tokens out the way Google's metadata server does (`Metadata-Flavor: Google`);
+    a private function answers 403 without one. Google URLs get nothing here: production
+    functions of this project allow unauthenticated calls (config `allow_unauthenticated`).
+    """
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.hostname not in _LOOPBACK_HOSTS or not parsed.path.startswith("/functions/"):
+        return {}
+    audience = f"{parsed.scheme}://{parsed.netloc}{parsed.path}"
+    cached = _TOKEN_CACHE.get(audience)
+    if cached is None or time.monotonic() - cached[0] > TOKEN_REUSE_SECONDS:
+        query = urllib.parse.urlencode({"audience": audience})
+        request = urllib.request.Request(
+            f"{parsed.scheme}://{parsed.netloc}/computeMetadata/v1/instance/service-accounts/default/identity?{query}",
+            headers={"Metadata-Flavor": "Google"},
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=5) as response:
+                cached = (time.monotonic(), response.read().decode())
+        except OSError:
+            return {}  # the call then gets localcloud's 403, which names the way to a token
+        _TOKEN_CACHE[audience] = cached
+    return {"Authorization": f"Bearer {cached[1]}"}
 
 
 def function_url(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import random
+import re
 import secrets as random_secrets
 import shutil
+import signal
 import string
 import threading
 import time
@@ -27,6 +30,7 @@ from .store import Store
 
 log = structlog.get_logger("localcloud")
 
+TAG_PATTERN = re.compile(r"[a-z]([-a-z0-9]{0,44}[a-z0-9])?")
 KEEP_WARM = 3  # newest ready revisions kept running besides those with traffic
 QUEUE_MESSAGE = "unable to queue the operation"
 
@@ -55,6 +59,20 @@ def _set_path(target: dict, path: str, source: dict) -> None:
         node.pop(keys[-1], None)
     else:
         node[keys[-1]] = copy.deepcopy(src)
+
+
+def _serve_all_traffic_latest(body: dict, update_mask: str | None) -> bool:
+    """`--serve-all-traffic-latest-revision`: gcloud sends serviceConfig.allTrafficOnLatestRevision."""
+    masked = not update_mask or "service_config.all_traffic_on_latest_revision" in update_mask
+    return masked and bool((body.get("serviceConfig") or {}).get("allTrafficOnLatestRevision"))
+
+
+def traffic_to_latest(traffic: list[dict]) -> list[dict]:
+    """All traffic to the latest revision; tags stay where they point (with no traffic)."""
+    tags = [dict(t, percent=0) for t in traffic if t.get("tag") and not t.get("latestRevision")]
+    latest_tag = next((t["tag"] for t in traffic if t.get("latestRevision") and t.get("tag")), None)
+    latest = {"latestRevision": True, "percent": 100, **({"tag": latest_tag} if latest_tag else {})}
+    return [latest, *tags]
 
 
 def _safe_extract(archive: Path, destination: Path) -> None:
@@ -154,6 +172,7 @@ class Controller:
                 resource = {k: v for k, v in body.items() if k not in ("name", "state", "updateTime", "url")}
             self._check_source(resource)
             fn["resource"] = resource
+            fn["serveLatestOnSuccess"] = _serve_all_traffic_latest(body, update_mask)
             fn["state"] = "DEPLOYING"
             fn["stateMessages"] = []
             fn["updateTime"] = utc_now()
@@ -282,6 +301,8 @@ class Controller:
             "secretRefs": list(service.get("secretEnvironmentVariables") or []),
             "timeoutSeconds": service.get("timeoutSeconds", 60),
             "concurrency": service.get("maxInstanceRequestConcurrency", 1),
+            "availableCpu": service.get("availableCpu", "0.1666"),
+            "availableMemory": service.get("availableMemory", "256M"),
         }
         with self.store.transaction():
             self.store.put_revision(rev)
@@ -344,6 +365,8 @@ class Controller:
             self.store.put_revision(rev)
             fn = self.store.get_function(fn_name)
             fn.update(state="ACTIVE", stateMessages=[], latestReady=revision, updateTime=utc_now())
+            if fn.pop("serveLatestOnSuccess", False):
+                fn["traffic"] = traffic_to_latest(fn["traffic"])
             fn["generation"] += 1
             fn["buildId"] = str(uuid.uuid4())
             fn["activeOperation"] = None
@@ -375,6 +398,7 @@ class Controller:
                 self.store.put_revision(rev)
             fn = self.store.get_function(fn_name)
             fn.update(state="FAILED", updateTime=utc_now(), activeOperation=None)
+            fn.pop("serveLatestOnSuccess", None)
             fn["stateMessages"] = [
                 {"severity": "ERROR", "type": "CloudRunServiceNotReady", "message": message}
             ]
@@ -386,6 +410,62 @@ class Controller:
             op["error"] = {"code": code, "message": message}
             self.store.put_operation(op)
         log.warning("deploy_failed", function=fn_name, revision=revision, reason=reason)
+
+    # ---------------------------------------------------------------- Cloud Run edits
+    def delete_revision(self, revision: str) -> dict:
+        """Delete a revision no traffic target names (Google refuses one that serves or is tagged)."""
+        with self.store.transaction():
+            rev = self.store.get_revision(revision)
+            if rev is None:
+                raise not_found(f"Revision '{revision}' was not found.")
+            fn = self.store.get_function(rev["function"])
+            if rev["status"] == "PENDING":
+                raise conflict(f"Revision '{revision}' is being deployed; wait for its operation to end.")
+            if revision in shapes.referenced_revisions(fn):
+                raise ApiError(
+                    400,
+                    "FAILED_PRECONDITION",
+                    f"Revision '{revision}' is referenced by a traffic target (it serves traffic or has a "
+                    "tag) and cannot be deleted. Move its traffic and tags to another revision first.",
+                )
+            self.store.delete_revision(revision)
+            remaining = self.store.list_revisions(fn["name"])
+            if fn.get("latestReady") == revision:
+                fn["latestReady"] = next((r["name"] for r in remaining if r["status"] == "READY"), None)
+            if fn.get("latestCreated") == revision:
+                fn["latestCreated"] = remaining[0]["name"] if remaining else None
+            fn["updateTime"] = utc_now()
+            self.store.put_function(fn)
+        self._stop(revision)
+        shutil.rmtree(self.paths.revision_dir(revision), ignore_errors=True)
+        log.info("revision_deleted", revision=revision)
+        return rev
+
+    def replace_service(self, fn_name: str, spec: dict, resource_version: str | None) -> dict:
+        """Knative replaceService: traffic applies at once, a changed template builds a new revision."""
+        with self.store.transaction():
+            fn = self.function(fn_name)
+            if resource_version and resource_version != shapes.resource_version(fn):
+                raise conflict(
+                    f"the object has been modified; please apply your changes to the latest version and "
+                    f"try again (resourceVersion {resource_version} is stale, the service is at "
+                    f"{shapes.resource_version(fn)})"
+                )
+            changed = shapes.template_changes(fn, spec.get("template") or {})
+            if changed:
+                self._refuse_if_busy(fn)
+        traffic = spec.get("traffic")
+        if isinstance(traffic, list) and traffic:
+            fn = self.set_traffic(fn_name, traffic)
+        if not changed:
+            return fn
+        with self.store.transaction():
+            fn = self.function(fn_name)
+            self._refuse_if_busy(fn)
+            fn["resource"].setdefault("serviceConfig", {}).update(changed)
+            fn.update(state="DEPLOYING", stateMessages=[], updateTime=utc_now())
+            self._begin(fn, "update", {"serviceConfig": changed})
+        return self.function(fn_name)
 
     # ---------------------------------------------------------------- traffic
     def set_traffic(self, fn_name: str, traffic: list[dict]) -> dict:
@@ -413,32 +493,51 @@ class Controller:
     @staticmethod
     def _validate_traffic(traffic: list[dict], revisions: dict[str, dict]) -> list[dict]:
         cleaned = []
+        tags: set[str] = set()
         for target in traffic:
             percent = int(target.get("percent") or 0)
+            if percent < 0 or percent > 100:
+                raise invalid(f"Traffic percent must be between 0 and 100, got {percent}.")
+            tag = target.get("tag")
+            if tag:
+                if not TAG_PATTERN.fullmatch(tag):
+                    raise invalid(
+                        f"Invalid tag '{tag}': use lowercase letters, digits and dashes, starting with a "
+                        "letter and ending with a letter or digit (at most 46 characters)."
+                    )
+                if tag in tags:
+                    raise invalid(f"Tag '{tag}' is used by more than one traffic target.")
+                tags.add(tag)
             if target.get("latestRevision"):
-                cleaned.append({"latestRevision": True, "percent": percent})
-                continue
-            name = target.get("revisionName")
-            if name not in revisions:
-                raise invalid(f"Revision '{name}' does not exist for this service.")
-            if revisions[name]["status"] != "READY":
-                raise invalid(f"Revision '{name}' is not ready and cannot serve traffic.")
-            entry = {"revisionName": name, "percent": percent}
-            if target.get("tag"):
-                entry["tag"] = target["tag"]
-            cleaned.append(entry)
+                entry = {"latestRevision": True, "percent": percent}
+            else:
+                name = target.get("revisionName")
+                if name not in revisions:
+                    raise invalid(f"Revision '{name}' does not exist for this service.")
+                if revisions[name]["status"] != "READY":
+                    raise invalid(f"Revision '{name}' is not ready and cannot serve traffic.")
+                entry = {"revisionName": name, "percent": percent}
+            if tag:
+                entry["tag"] = tag
+            if percent or tag:
+                cleaned.append(entry)
         total = sum(entry["percent"] for entry in cleaned)
         if total != 100:
             raise invalid(f"Traffic percentages must add up to 100, got {total}.")
         return cleaned
 
-    def pick_revision(self, fn: dict) -> RevisionProcess | None:
-        """Choose a revision by the traffic split and make sure it is running."""
-        weights = shapes.serving_revisions(fn)
-        if not weights:
-            return None
-        names = list(weights)
-        chosen = random.choices(names, weights=[weights[n] for n in names])[0]
+    def pick_revision(self, fn: dict, tag: str | None = None) -> RevisionProcess | None:
+        """Choose a revision (the tagged one, or by the traffic split) and make sure it is running."""
+        if tag is not None:
+            chosen = shapes.tagged_revisions(fn).get(tag)
+            if chosen is None:
+                return None
+        else:
+            weights = shapes.serving_revisions(fn)
+            if not weights:
+                return None
+            names = list(weights)
+            chosen = random.choices(names, weights=[weights[n] for n in names])[0]
         handle = self._processes.get(chosen)
         if handle is not None and handle.alive():
             return handle
@@ -457,7 +556,7 @@ class Controller:
         fn = self.store.get_function(fn_name)
         if fn is None:
             return
-        serving = shapes.serving_revisions(fn)
+        serving = shapes.referenced_revisions(fn)
         ready = [rev["name"] for rev in self.store.list_revisions(fn_name) if rev["status"] == "READY"]
         keep = set(serving) | set(ready[:KEEP_WARM])
         for name in list(self._processes):
@@ -497,10 +596,18 @@ class Controller:
         except (StartFailed, SecretMissing) as exc:
             log.warning("revision_restart_failed", revision=rev["name"], reason=str(exc))
 
+    def revision_process_groups(self) -> set[int]:
+        """Process groups of the running revisions (each revision starts its own session)."""
+        return {handle.process.pid for handle in list(self._processes.values()) if handle.alive()}
+
     def running(self) -> dict[str, int]:
         return {name: handle.port for name, handle in self._processes.items() if handle.alive()}
 
     def shutdown(self) -> None:
+        # signal every revision first so they exit in parallel, then reap them one by one
+        for handle in list(self._processes.values()):
+            with contextlib.suppress(OSError):
+                os.killpg(handle.process.pid, signal.SIGTERM)
         for name in list(self._processes):
             with contextlib.suppress(Exception):
                 self._stop(name)

@@ -6,14 +6,17 @@ in because the port can change between runs while the stored state stays the sam
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
+import json
 import uuid
 
 FUNCTION_TYPE = "type.googleapis.com/google.cloud.functions.v2.Function"
 METADATA_TYPE = "type.googleapis.com/google.cloud.functions.v2.OperationMetadata"
 KNATIVE = "serving.knative.dev/v1"
 GEN2_RUNTIMES = ["python310", "python311", "python312", "python313"]
+TAG_SEPARATOR = "---"
 
 
 def project_number(project: str) -> str:
@@ -39,6 +42,15 @@ def traffic_is_latest(traffic: list[dict]) -> bool:
     )
 
 
+def tag_url(base_url: str, project: str, region: str, function_id: str, tag: str) -> str:
+    """The URL that reaches a tagged revision, whatever the traffic split.
+
+    Google answers `https://TAG---SERVICE-HASH-uc.a.run.app`; loopback has no wildcard DNS, so
+    localcloud keeps the `TAG---` prefix in the function's path segment instead.
+    """
+    return function_url(base_url, project, region, f"{tag}{TAG_SEPARATOR}{function_id}")
+
+
 def resolve_traffic(fn: dict) -> list[dict]:
     """Spec traffic -> status traffic: `latestRevision` entries name the latest ready revision."""
     resolved = []
@@ -47,12 +59,50 @@ def resolve_traffic(fn: dict) -> list[dict]:
         if target.get("latestRevision"):
             if fn.get("latestReady") is None:
                 continue
-            resolved.append({"revisionName": fn["latestReady"], "percent": percent, "latestRevision": True})
+            entry = {"revisionName": fn["latestReady"], "percent": percent, "latestRevision": True}
         else:
-            resolved.append(
-                {"revisionName": target["revisionName"], "percent": percent, "latestRevision": False}
-            )
+            entry = {"revisionName": target["revisionName"], "percent": percent, "latestRevision": False}
+        if target.get("tag"):
+            entry["tag"] = target["tag"]
+        resolved.append(entry)
     return resolved
+
+
+def tagged_revisions(fn: dict) -> dict[str, str]:
+    """Tag -> the revision it names now."""
+    return {target["tag"]: target["revisionName"] for target in resolve_traffic(fn) if target.get("tag")}
+
+
+def referenced_revisions(fn: dict) -> set[str]:
+    """Revisions a traffic target names (by percent, tag or as the latest): Google will not delete them."""
+    return {target["revisionName"] for target in resolve_traffic(fn)}
+
+
+def status_traffic(fn: dict, base_url: str) -> list[dict]:
+    """Knative `status.traffic`: percent when non-zero, and a URL for every tag."""
+    entries = []
+    for target in resolve_traffic(fn):
+        entry: dict = {"revisionName": target["revisionName"]}
+        if target["percent"]:
+            entry["percent"] = target["percent"]
+        if target["latestRevision"]:
+            entry["latestRevision"] = True
+        if target.get("tag"):
+            entry["tag"] = target["tag"]
+            entry["url"] = tag_url(base_url, fn["project"], fn["region"], fn["functionId"], target["tag"])
+        entries.append(entry)
+    return entries
+
+
+INGRESS_ANNOTATION = {
+    "ALLOW_ALL": "all",
+    "ALLOW_INTERNAL_ONLY": "internal",
+    "ALLOW_INTERNAL_AND_GCLB": "internal-and-cloud-load-balancing",
+}
+
+
+def ingress_setting(fn: dict) -> str:
+    return fn["resource"].get("serviceConfig", {}).get("ingressSettings") or "ALLOW_ALL"
 
 
 def serving_revisions(fn: dict) -> dict[str, int]:
@@ -135,6 +185,38 @@ def stage(name: str, state: str) -> dict:
     return {"name": name, "state": state}
 
 
+def resource_version(fn: dict) -> str:
+    """An opaque version of the service that changes with every change of it (Knative optimistic locking)."""
+    state = {k: fn.get(k) for k in ("generation", "updateTime", "traffic", "latestReady", "latestCreated")}
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).digest()
+    return base64.urlsafe_b64encode(digest[:9]).decode()
+
+
+def template_changes(fn: dict, template: dict) -> dict:
+    """serviceConfig fields a Knative revision template changes (what a new revision must get)."""
+    spec = template.get("spec") or {}
+    current = fn["resource"].get("serviceConfig", {})
+    wanted: dict = {}
+    containers = spec.get("containers") or []
+    if containers:
+        container = containers[0]
+        wanted["environmentVariables"] = {
+            e["name"]: e.get("value", "") for e in container.get("env") or [] if "valueFrom" not in e
+        }
+        limits = (container.get("resources") or {}).get("limits") or {}
+        if limits.get("cpu"):
+            wanted["availableCpu"] = str(limits["cpu"])
+        if limits.get("memory"):
+            wanted["availableMemory"] = str(limits["memory"])
+    if spec.get("containerConcurrency") is not None:
+        wanted["maxInstanceRequestConcurrency"] = int(spec["containerConcurrency"])
+    if spec.get("timeoutSeconds") is not None:
+        wanted["timeoutSeconds"] = int(spec["timeoutSeconds"])
+    defaults = {"availableCpu": "0.1666", "availableMemory": "256M", "timeoutSeconds": 60}
+    defaults.update(maxInstanceRequestConcurrency=1, environmentVariables={})
+    return {k: v for k, v in wanted.items() if current.get(k, defaults[k]) != v}
+
+
 def _condition(kind: str, ok: bool, when: str, message: str = "") -> dict:
     entry = {"type": kind, "status": "True" if ok else "False", "lastTransitionTime": when}
     if message:
@@ -151,8 +233,11 @@ def _labels(fn: dict) -> dict:
     }
 
 
-def _container(fn: dict, env: dict[str, str]) -> dict:
-    service = fn["resource"].get("serviceConfig", {})
+def _container(fn: dict, env: dict[str, str], revision: dict | None = None) -> dict:
+    """A revision's container keeps the limits it was created with; the service shows the current ones."""
+    service = dict(fn["resource"].get("serviceConfig", {}))
+    if revision is not None:
+        service.update({k: revision[k] for k in ("availableCpu", "availableMemory") if revision.get(k)})
     return {
         "image": f"{fn['region']}-docker.pkg.dev/{fn['project']}/gcf-artifacts/{fn['service']}:latest",
         "ports": [{"name": "http1", "containerPort": 8080}],
@@ -176,12 +261,6 @@ def knative_service(fn: dict, base_url: str, revisions: dict[str, dict]) -> dict
     targets_ready = all(revisions.get(name, {}).get("status") == "READY" for name in serving_revisions(fn))
     ready = targets_ready and fn.get("latestReady") is not None
     when = fn["updateTime"]
-    status_traffic = []
-    for target in resolve_traffic(fn):
-        entry = {"revisionName": target["revisionName"], "percent": target["percent"]}
-        if target["latestRevision"]:
-            entry["latestRevision"] = True
-        status_traffic.append(entry)
     env = fn["resource"].get("serviceConfig", {}).get("environmentVariables", {})
     service = {
         "apiVersion": KNATIVE,
@@ -191,12 +270,13 @@ def knative_service(fn: dict, base_url: str, revisions: dict[str, dict]) -> dict
             "namespace": number,
             "selfLink": f"/apis/{KNATIVE}/namespaces/{number}/services/{fn['service']}",
             "uid": fn["uid"],
-            "resourceVersion": str(fn["generation"]),
+            "resourceVersion": resource_version(fn),
             "generation": fn["generation"],
             "creationTimestamp": fn["createTime"],
             "labels": _labels(fn),
             "annotations": {
-                "run.googleapis.com/ingress": "all",
+                "run.googleapis.com/ingress": INGRESS_ANNOTATION.get(ingress_setting(fn), "all"),
+                "run.googleapis.com/ingress-status": INGRESS_ANNOTATION.get(ingress_setting(fn), "all"),
                 "cloudfunctions.googleapis.com/function-id": fn["functionId"],
                 "serving.knative.dev/creator": "localcloud",
             },
@@ -229,11 +309,17 @@ def knative_service(fn: dict, base_url: str, revisions: dict[str, dict]) -> dict
                 ),
                 _condition("RoutesReady", ready, when),
             ],
-            "traffic": status_traffic,
+            "traffic": status_traffic(fn, base_url),
             "url": url,
             "address": {"url": url},
         },
     }
+    if fn.get("activeOperation"):
+        # a revision is being built (deploy or replaceService): gcloud waits for Ready to settle
+        for condition in service["status"]["conditions"]:
+            if condition["type"] in ("Ready", "ConfigurationsReady"):
+                condition.update(status="Unknown", reason="Deploying")
+                condition.pop("message", None)
     if fn.get("latestReady"):
         service["status"]["latestReadyRevisionName"] = fn["latestReady"]
     if latest_created:
@@ -303,7 +389,7 @@ def knative_revision(rev: dict, fn: dict, base_url: str) -> dict:
         "spec": {
             "containerConcurrency": rev.get("concurrency", 1),
             "timeoutSeconds": rev.get("timeoutSeconds", 60),
-            "containers": [_container(fn, rev.get("env", {}))],
+            "containers": [_container(fn, rev.get("env", {}), rev)],
         },
         "status": {
             "observedGeneration": 1,

@@ -96,6 +96,9 @@ class Store:
             (doc["name"], doc["function"], doc["number"], json.dumps(doc)),
         )
 
+    def delete_revision(self, name: str) -> None:
+        self._write("DELETE FROM revisions WHERE name = ?", (name,))
+
     # operations
     def get_operation(self, name: str) -> dict | None:
         return self._one("SELECT doc FROM operations WHERE name = ?", (name,))

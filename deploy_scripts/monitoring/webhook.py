@@ -9,13 +9,18 @@ messages name only its host.
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from tenacity import RetryError, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from invoice_processing.netpolicy import AddressPolicy, Target, address_problem, pinned_pool
 
 from ..errors import ConfigError
 from .rules import describe_threshold, format_value
@@ -24,6 +29,10 @@ from .store import AlertStore, Transition
 Resolver = Callable[..., list]
 CHANNEL = "webhook"
 TIMEOUT_SECONDS = 10
+#: The monitor runs on the operator's machine, and a receiver there (a local relay, the tests'
+#: receiver) is the operator's own choice: loopback is allowed on purpose, plain http only to it.
+#: Everything else internal is refused by the same policy as the function's file_url download.
+WEBHOOK_POLICY = AddressPolicy(allow_loopback=True)
 
 
 class WebhookRejected(Exception):
@@ -57,9 +66,10 @@ def is_loopback_name(host: str) -> bool:
         return host == "localhost"
 
 
-def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
-    """Refuse anything but https, or http to loopback; refuse private, link-local (metadata) and other
-    internal addresses unless every address is loopback. Runs before any connection is made."""
+def webhook_target(url: str, resolve: Resolver | None = None) -> Target:
+    """The address to connect to for this URL, judged by WEBHOOK_POLICY before any connection:
+    https, or http to loopback only; no private, link-local (metadata) or other internal address,
+    in any IPv6 form that embeds one either."""
     parts = urlsplit(url)
     host = parts.hostname
     if parts.scheme not in ("http", "https") or not host:
@@ -69,17 +79,67 @@ def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
     if parts.scheme == "http" and not is_loopback_name(host):
         raise ConfigError(f"webhook URL to {host} must use https:// (plain http is allowed only to loopback)")
     addresses = _addresses(host, resolve or socket.getaddrinfo)
-    if addresses and all(a.is_loopback for a in addresses):
-        return url
-    if parts.scheme != "https":  # "localhost" that does not resolve to loopback
+    if not addresses:
+        raise ConfigError(f"webhook host {host!r} does not resolve; check MONITOR_WEBHOOK_URL / --webhook")
+    if parts.scheme != "https" and not all(a.is_loopback for a in addresses):
+        # "localhost" that does not resolve to loopback
         raise ConfigError(f"webhook URL to {host} must use https:// (plain http is allowed only to loopback)")
-    internal = [a for a in addresses if a.is_private or a.is_link_local or a.is_reserved or a.is_multicast
-                or a.is_unspecified or a.is_loopback]  # fmt: skip
-    if internal:
-        raise ConfigError(
-            f"webhook host {host} resolves to internal address {internal[0]}; refusing to send alerts there"
-        )
+    for address in addresses:
+        problem = address_problem(address, WEBHOOK_POLICY)
+        if problem:
+            detail = f" ({problem})" if address.version == 6 else ""
+            raise ConfigError(
+                f"webhook host {host} resolves to internal address {address}{detail}; "
+                "refusing to send alerts there"
+            )
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, host, port, str(addresses[0]), path)
+
+
+def check_webhook_url(url: str, resolve: Resolver | None = None) -> str:
+    """The URL, if WEBHOOK_POLICY allows it; raises ConfigError (exit 2) before any connection."""
+    webhook_target(url, resolve)
     return url
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status_code: int
+
+
+def pinned_post(url: str, *, json: dict, timeout: float, allow_redirects: bool = False) -> _Answer:
+    """POST `json` to the address that was checked just now (TLS verified for the URL's host), so a
+    DNS answer that changed since the check cannot send the alert, and its token, elsewhere."""
+    try:
+        target = webhook_target(url)
+    except ConfigError as exc:
+        raise WebhookRejected(f"refused: {exc}") from None
+    pool = pinned_pool(target.scheme, target.address, target.port, target.host)
+    body = _json_bytes(json)
+    headers = {
+        "Host": target.host_header,
+        "Content-Type": "application/json",
+        "User-Agent": "invoice-monitor/1",
+    }
+    try:
+        response = pool.urlopen(
+            "POST", target.path, body=body, headers=headers, redirect=allow_redirects, retries=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        )  # fmt: skip
+        return _Answer(response.status)
+    except urllib3.exceptions.NewConnectionError:  # a subclass of ConnectTimeoutError, but refused
+        raise requests.ConnectionError() from None
+    except (urllib3.exceptions.TimeoutError, TimeoutError):
+        raise requests.Timeout() from None
+    except (urllib3.exceptions.HTTPError, OSError):
+        raise requests.ConnectionError() from None
+    finally:
+        pool.close()
+
+
+def _json_bytes(payload: dict) -> bytes:
+    return json.dumps(payload).encode("utf-8")
 
 
 def slack_payload(transition: Transition) -> dict:
@@ -111,7 +171,7 @@ def slack_payload(transition: Transition) -> dict:
 
 
 class WebhookNotifier:
-    def __init__(self, url: str, post: Callable[..., requests.Response] = requests.post, attempts: int = 3,
+    def __init__(self, url: str, post: Callable[..., _Answer] = pinned_post, attempts: int = 3,
                  wait_seconds: float = 0.5):  # fmt: skip
         self.url = url
         self.host = host_of(url)

@@ -1,9 +1,10 @@
-"""The readiness gate as a pipeline stage. It must score the code being deployed.
+"""The readiness gate as a pipeline stage. It must score the code being deployed, and only that.
 
 For the repository's own source the gate runs in-process (the extractor imported here is the one
-being shipped). For another `--source-dir`, the gate runs in a child interpreter whose PYTHONPATH
-puts that directory first, so `invoice_processing` is imported from the code about to be uploaded
-while the gate itself (deploy_scripts) and the golden invoices come from this repository.
+being shipped). For another `--source-dir`, the gate runs in a child interpreter that imports
+`invoice_processing` from that directory and nothing else from it: the gate itself
+(deploy_scripts), its config and the golden invoices are this repository's. A candidate's
+`test_invoices/` may add invoices to the golden set, never replace or weaken one.
 """
 
 from __future__ import annotations
@@ -19,14 +20,26 @@ from typing import Any
 from ..config import REPO_ROOT, DeployConfig
 from ..errors import GateFailed
 
+CANDIDATE_GOLDENS = "test_invoices"
+
+# Run with `python -P` and no PYTHONPATH: neither the working directory nor the environment can put
+# the candidate's own deploy_scripts (a gate that always passes) ahead of this repository's.
 _CHILD = """
 import json, sys
+from pathlib import Path
+payload = json.loads(sys.stdin.read())
+source = Path(payload["source_dir"])
+sys.path.insert(0, str(source))
+import invoice_processing
+sys.path.remove(str(source))
+if not Path(invoice_processing.__file__).resolve().is_relative_to(source):
+    sys.exit(f"{source} has no invoice_processing/ package to gate")
+sys.path.insert(0, payload["repo_root"])
 from deploy_scripts.config import DeployConfig
 from deploy_scripts.gate import run_gate
-import invoice_processing
-payload = json.loads(sys.stdin.read())
 config = DeployConfig.model_validate(payload["config"])
-report = run_gate(config, payload["invoices_dir"] and __import__("pathlib").Path(payload["invoices_dir"]))
+extra = payload["invoices_dir"] and Path(payload["invoices_dir"])
+report = run_gate(config, extra, candidate_dirs=[source / payload["candidate_goldens"]])
 out = report.to_json()
 out["extractor_path"] = invoice_processing.__file__
 print(json.dumps(out, default=str))
@@ -42,11 +55,15 @@ class GateOutcome:
     native: Any = None  # the GateReport when run in-process (for rich rendering)
 
     def failed_checks(self) -> list[dict]:
-        return [c for c in self.report.get("checks", []) if not c.get("passed") and not c.get("skipped")]
+        """Every check that did not pass, those without data to judge included."""
+        return [c for c in self.report.get("checks", []) if not c.get("passed")]
 
     def summary(self) -> str:
         failed = self.failed_checks()
-        names = ", ".join(f"{c.get('name')}={c.get('value', c.get('measured'))}" for c in failed[:6])
+        names = ", ".join(
+            f"{c.get('name')}=" + ("no data" if c.get("skipped") else f"{c.get('value', c.get('measured'))}")
+            for c in failed[:6]
+        )
         return f"readiness {self.readiness_score:.1%}" + (f"; failed: {names}" if failed else "")
 
 
@@ -69,11 +86,14 @@ def run_gate_for_source(
         {
             "config": config.model_dump(mode="json"),
             "invoices_dir": str(invoices_dir) if invoices_dir else None,
+            "source_dir": str(source_dir.resolve()),
+            "repo_root": str(REPO_ROOT.resolve()),
+            "candidate_goldens": CANDIDATE_GOLDENS,
         }
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(source_dir.resolve()), str(REPO_ROOT)]))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     child = subprocess.run(
-        [sys.executable, "-c", _CHILD],
+        [sys.executable, "-P", "-c", _CHILD],
         input=payload,
         capture_output=True,
         text=True,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,12 +25,13 @@ from tenacity import (
 )
 
 from ..config import DeployConfig
+from ..gate.placeholder import placeholder_pattern
+from ..localcloud.client import identity_headers
 from ..metrics import Figures, compute_figures
 from .checks import at_least, at_most, truth
 from .records import Check
 
 DRY_RUN_HEADER = {"X-Invoice-Dry-Run": "1"}
-PLACEHOLDER_MIN_ITEMS = 10
 EventReader = Callable[[str, datetime], list[dict]]
 
 
@@ -65,7 +65,7 @@ def post_invoice(url: str, source: Path, timeout: float) -> Posted:
             response = requests.post(
                 url,
                 files={"invoice_file": (source.name, handle, mime)},
-                headers=DRY_RUN_HEADER,
+                headers={**DRY_RUN_HEADER, **identity_headers(url)},
                 timeout=timeout,
             )
     except requests.RequestException as exc:
@@ -87,7 +87,7 @@ def check_health(url: str, revision: str | None, max_seconds: float, attempts: i
         seen["attempts"] += 1
         started = time.perf_counter()
         try:
-            response = requests.get(url, timeout=max_seconds)
+            response = requests.get(url, headers=identity_headers(url), timeout=max_seconds)
         except requests.RequestException as exc:
             seen["last_error"] = f"{exc.__class__.__name__}"
             raise _NotHealthy from None
@@ -118,19 +118,6 @@ def check_health(url: str, revision: str | None, max_seconds: float, attempts: i
             "health", False, seen["revision"], f"answered from {seen['revision']}, expected {revision}"
         ), seen
     return truth("health", True, seen.get("seconds"), f"{seen['attempts']} attempt(s)"), seen
-
-
-def placeholder_pattern(items: list[dict]) -> str | None:
-    """The historic failure: many rows sharing one price and quantity, or empty descriptions."""
-    empty = [i for i in items if not str(i.get("description") or "").strip()]
-    if empty:
-        return f"{len(empty)} items without a description"
-    pairs = Counter((str(i.get("unit_price")), str(i.get("qty_ordered"))) for i in items)
-    if len(items) >= PLACEHOLDER_MIN_ITEMS and pairs:
-        (price, qty), count = pairs.most_common(1)[0]
-        if count > len(items) / 2:
-            return f"{count} of {len(items)} items share price {price} and quantity {qty}"
-    return None
 
 
 def _numbers_on_rows(body: dict) -> list[str | None]:
@@ -175,10 +162,15 @@ def score_reference(
         truth("no_placeholder", placeholder is None, placeholder or "none"),
     ]
     served_by = (body or {}).get("revision")
-    if revision and served_by:
+    if revision:  # an answer that names no revision cannot show it came from the new one: a failure
         checks.append(
             truth(
-                "reference_served_by_new_revision", served_by == revision, served_by, f"expected {revision}"
+                "reference_served_by_new_revision",
+                served_by == revision,
+                served_by,
+                f"expected {revision}"
+                if served_by
+                else f"the answer names no revision (expected {revision})",
             )
         )
     return checks, metrics
@@ -258,10 +250,11 @@ def sample_figures(
 
 def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | None, list[Any]]:
     """The reference case (PDF preferred) and one PDF case per other golden invoice."""
-    from ..gate.golden import discover_goldens
+    from ..gate.golden import golden_set
     from ..gate.readiness import DEFAULT_INVOICES_DIR
 
-    cases = discover_goldens(invoices_dir or DEFAULT_INVOICES_DIR)
+    # As in the gate: the orchestrator's own set, which `invoices_dir` can add to, never replace.
+    cases = golden_set(DEFAULT_INVOICES_DIR, [invoices_dir] if invoices_dir else []).cases
     reference_number = config.thresholds.readiness.reference_invoice
     by_invoice: dict[str, Any] = {}
     for case in cases:
@@ -270,9 +263,12 @@ def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | N
             by_invoice[key] = case
     chosen = list(by_invoice.values())
     # The reference document itself (cs003837319.*), not another order that shares its number.
-    named = [c for c in chosen if c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"]
-    numbered = [c for c in chosen if c.expected.invoice_number == reference_number]
-    reference = (named or numbered or [None])[0]
+    named = [
+        c
+        for c in chosen
+        if not c.added and c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"
+    ]
+    reference = (named or [None])[0]
     # Zapier posts PDFs; a Document AI JSON is what the function makes of one, so only PDFs are posted.
     return reference, [c for c in chosen if c is not reference and c.source.suffix == ".pdf"]
 

@@ -30,12 +30,22 @@ class PayloadTooLarge(ServiceError):
     status, code = 413, "payload_too_large"
 
 
+class RequestTimeout(ServiceError):
+    """The request body arrived too slowly: the worker thread is given back."""
+
+    status, code = 408, "request_timeout"
+
+
 class UnsupportedMediaType(ServiceError):
     status, code = 415, "unsupported_media_type"
 
 
 class Unprocessable(ServiceError):
     status, code = 422, "unprocessable_document"
+
+
+class OverBudget(Unprocessable):
+    """Reading the document took longer than the processing budget; nothing was written."""
 
 
 class FetchRefused(BadRequest):

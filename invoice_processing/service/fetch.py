@@ -1,120 +1,87 @@
 """Fetch a `file_url` without letting it reach anything it should not.
 
-Every hop (the URL and each redirect) is resolved first and refused before any connection when an
-address is private, loopback, link-local (the metadata server), multicast or reserved. The
-connection then goes to the address that was checked, not to a second DNS answer, so a name that
-re-resolves to 169.254.169.254 between check and connect gets nowhere. The body is capped while
-it streams, each read has a timeout and the whole fetch has a deadline.
+Every hop (the URL and each redirect) goes through the shared address policy
+(`invoice_processing.netpolicy`): resolved first and refused before any connection when an address
+is internal, and then connected to the checked address only. The body is capped while it streams,
+and the whole download (every hop, headers and body) has one deadline that holds however slowly
+the server drips its bytes: each read waits at most for the time that is left.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import certifi
 import urllib3
 
+from ..netpolicy import AddressPolicy, AddressRefused, PoolFactory, Resolver, Target, pinned_pool
+from ..netpolicy import check_url as check_address
+from ..netpolicy import system_resolver as _system_resolver
 from .errors import FetchFailed, FetchRefused, PayloadTooLarge
 
-Resolver = Callable[[str, int], list[str]]
-PoolFactory = Callable[[str, str, int, str], urllib3.HTTPConnectionPool]
+__all__ = ["FetchPolicy", "PoolFactory", "Resolver", "check_url", "fetch_url", "system_resolver"]
 
 _CHUNK = 64 * 1024
-_METADATA_HOSTS = {"metadata", "metadata.google.internal", "metadata.goog"}
+_CONNECT_SECONDS = 5.0
+_TOO_SLOW = "downloading file_url took too long: try again or upload the file instead"
 
 
 @dataclass(frozen=True)
 class FetchPolicy:
     max_bytes: int
+    #: The whole download, all hops included.
     timeout_seconds: float = 20.0
     max_redirects: int = 3
     #: Plain http to 127.0.0.1/::1 (localcloud and tests only; never in production).
     allow_loopback: bool = False
 
+    @property
+    def addresses(self) -> AddressPolicy:
+        return AddressPolicy(allow_loopback=self.allow_loopback)
+
 
 def system_resolver(host: str, port: int) -> list[str]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+        return _system_resolver(host, port)
+    except AddressRefused:
         raise FetchRefused("the file_url's host name does not resolve: check the link") from None
-    return sorted({info[4][0] for info in infos})
 
 
-def _default_pool(scheme: str, address: str, port: int, hostname: str) -> urllib3.HTTPConnectionPool:
-    if scheme == "https":
-        # Connect to the checked address, but verify the certificate for the name in the URL.
-        return urllib3.HTTPSConnectionPool(
-            address,
-            port,
-            server_hostname=hostname,
-            assert_hostname=hostname,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
-            maxsize=1,
-        )
-    return urllib3.HTTPConnectionPool(address, port, maxsize=1)
-
-
-def _address_problem(address: str, allow_loopback: bool) -> str | None:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return None if allow_loopback else "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address (the metadata server lives there)"
-    if ip.is_private or ip.is_reserved or ip.is_multicast or ip.is_unspecified or not ip.is_global:
-        return "a private or reserved address"
-    return None
-
-
-def check_url(url: str, policy: FetchPolicy, resolver: Resolver) -> tuple[str, str, int, str, str]:
-    """(scheme, host, port, checked address, path) for a URL that may be fetched; raises FetchRefused."""
+def check_url(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> Target:
+    """The checked Target for a file_url hop; raises FetchRefused before any connection."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise FetchRefused("file_url is not a valid URL") from None
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower().rstrip(".")
-    if scheme not in ("https", "http") or not host or (scheme == "http" and not policy.allow_loopback):
-        raise FetchRefused("file_url must be an https:// URL")
-    if host in _METADATA_HOSTS:
-        raise FetchRefused("file_url points at the metadata server: refused")
-    port = port or (443 if scheme == "https" else 80)
-    try:
-        addresses = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        addresses = resolver(host, port)
-    if not addresses:
-        raise FetchRefused("the file_url's host name does not resolve: check the link")
-    for address in addresses:
-        problem = _address_problem(address, policy.allow_loopback)
-        if problem:
-            raise FetchRefused(f"file_url resolves to {problem}: refused; use a public https:// link")
-    all_loopback = all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
-    if scheme == "http" and not (policy.allow_loopback and all_loopback):
-        raise FetchRefused("file_url must be an https:// URL")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return scheme, host, port, addresses[0], path
+        return check_address(url, policy.addresses, resolver)
+    except AddressRefused as exc:
+        raise FetchRefused(f"file_url refused: {exc}; send a public https:// link to the PDF") from None
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchFailed(_TOO_SLOW)
+    return left
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
         raise PayloadTooLarge(f"the file at file_url is larger than the {policy.max_bytes} byte limit")
+    sock = getattr(response.connection, "sock", None)
     body = bytearray()
-    for chunk in response.stream(_CHUNK):
+    while True:
+        if sock is not None:  # one read may wait only for what is left of the whole deadline
+            sock.settimeout(_remaining(deadline))
+        try:
+            chunk = response.read1(_CHUNK)
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+            raise FetchFailed(_TOO_SLOW) from None
+        if not chunk:
+            return bytes(body)
         body += chunk
         if len(body) > policy.max_bytes:
             raise PayloadTooLarge(f"the file at file_url is larger than the {policy.max_bytes} byte limit")
-        if time.monotonic() > deadline:
-            raise FetchFailed("downloading file_url took too long: try again or upload the file instead")
-    return bytes(body)
+        _remaining(deadline)
 
 
 def fetch_url(
@@ -122,30 +89,29 @@ def fetch_url(
     policy: FetchPolicy,
     *,
     resolver: Resolver = system_resolver,
-    pool_factory: PoolFactory = _default_pool,
+    pool_factory: PoolFactory = pinned_pool,
 ) -> bytes:
     deadline = time.monotonic() + policy.timeout_seconds
-    timeout = urllib3.Timeout(connect=min(5.0, policy.timeout_seconds), read=policy.timeout_seconds)
     for _hop in range(policy.max_redirects + 1):
-        scheme, host, port, address, path = check_url(url, policy, resolver)
-        pool = pool_factory(scheme, address, port, host)
-        default_port = 443 if scheme == "https" else 80
-        host_header = host if port == default_port else f"{host}:{port}"
-        if ":" in host and not host.startswith("["):
-            host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+        target = check_url(url, policy, resolver)
+        left = _remaining(deadline)
+        timeout = urllib3.Timeout(connect=min(_CONNECT_SECONDS, left), read=left)
+        pool = pool_factory(target.scheme, target.address, target.port, target.host)
         try:
             response = pool.urlopen(
                 "GET",
-                path,
-                headers={"Host": host_header, "User-Agent": "process-invoice/1", "Accept": "*/*"},
+                target.path,
+                headers={"Host": target.host_header, "User-Agent": "process-invoice/1", "Accept": "*/*"},
                 redirect=False,
                 retries=False,
                 preload_content=False,
                 timeout=timeout,
             )
         except urllib3.exceptions.SSLError:
+            pool.close()
             raise FetchRefused("file_url's TLS certificate is not valid for its host") from None
         except (urllib3.exceptions.HTTPError, OSError):
+            pool.close()
             raise FetchFailed(
                 "could not download file_url (connection failed or timed out): try again"
             ) from None

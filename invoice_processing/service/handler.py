@@ -7,9 +7,11 @@ logs exactly one `invoice_processed` or `invoice_failed` event.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import re
+import socket
 import sys
 import time
 import traceback
@@ -17,13 +19,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Request
+from flask import Request, Response
 
+from ..document import is_pdf
 from ..errors import InvoiceError, NoLineItems, UnreadableDocument, UnsupportedFormat
 from ..events import FAILED, PROCESSED, InvoiceEvent
-from ..extract import extract_from_document
 from ..models import Invoice
 from ..sheet_rows import sheet_rows
+from .budget import ReaderFailed, read_invoice_within
 from .errors import (
     MethodNotAllowed,
     Misconfigured,
@@ -37,7 +40,7 @@ from .fetch import FetchPolicy
 from .ledger import ledger_key
 from .metrics import peak_memory_mb
 from .runtime import Runtime, runtime
-from .sources import request_source
+from .sources import BODY_READ_KEY, request_source
 from .version import function_version
 
 SECRET_HEADER = "X-Invoice-Secret"
@@ -143,10 +146,18 @@ def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
         timeout_seconds=settings.fetch_timeout_seconds,
         allow_loopback=settings.allow_loopback_urls,
     )
-    source = request_source(request, max_bytes=settings.max_upload_bytes, fetch_policy=policy)
+    source = request_source(
+        request,
+        max_bytes=settings.max_upload_bytes,
+        fetch_policy=policy,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
     try:
-        document = rt.parser.parse(source.data)
-        invoice = extract_from_document(document)
+        # Document AI's network call happens here; reading what it returns happens in the child.
+        document = (
+            rt.parser.parse(source.data) if rt.parser.name == "documentai" and is_pdf(source.data) else None
+        )
+        invoice = read_invoice_within(settings.processing_budget_seconds, settings, source.data, document)
     except InvoiceError as exc:
         raise _as_service_error(exc) from None
     call.invoice = invoice
@@ -207,13 +218,36 @@ def _event(call: Call, message: str, **fields: Any) -> InvoiceEvent:
 def _log_internal_error(exc: BaseException, call: Call) -> None:
     """Frames and the class only: an exception's message may quote the document."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
+    name = type(exc).__name__
+    if isinstance(exc, ReaderFailed):  # the bug happened in the reader's process: its frames
+        name, frames = f"{exc.class_name} in the reader", exc.frames
     print(
-        f"internal error {type(exc).__name__} (correlation_id={call.correlation_id})\n{frames}",
+        f"internal error {name} (correlation_id={call.correlation_id})\n{frames}",
         file=sys.stderr,
     )
 
 
-def handle(request: Request, rt: Runtime | None = None):
+def handle(request: Request, rt: Runtime | None = None) -> Response:
+    return _unbuffered(request, *_answer(request, rt))
+
+
+def _unbuffered(request: Request, text: str, status: int, headers: dict[str, str]) -> Response:
+    """The answer as a streamed response. functions-framework's `read_request` after-request hook
+    reads the whole request body into memory before answering unless the response is streamed: a
+    413 would wait for (and buffer) the 600 MB it refuses. A body left unread is not read later
+    either: the socket's reading side is shut (gunicorn drops an app's `Connection: close`), so
+    gunicorn's keep-alive drain ends at once and the connection closes after the answer."""
+    payload = text.encode("utf-8")
+    body_pending = request.content_length or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    sock = request.environ.get("gunicorn.socket")
+    if body_pending and not request.environ.get(BODY_READ_KEY) and sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)
+    headers = {**headers, "Content-Length": str(len(payload))}
+    return Response(iter([payload]), status=status, headers=headers)
+
+
+def _answer(request: Request, rt: Runtime | None):
     rt = rt or runtime()
     call_id = correlation_id(request)
     if request.method in ("GET", "HEAD"):
@@ -235,7 +269,8 @@ def handle(request: Request, rt: Runtime | None = None):
         return _error_response(error, call_id)
     except Exception as exc:  # a bug: answer 500 without internals, log enough to find it
         _log_internal_error(exc, call)
-        emit(_event(call, FAILED, severity="ERROR", error_class=type(exc).__name__, status=500))
+        error_class = exc.class_name if isinstance(exc, ReaderFailed) else type(exc).__name__
+        emit(_event(call, FAILED, severity="ERROR", error_class=error_class, status=500))
         error = ServiceError(f"internal error while processing the invoice; quote correlation id {call_id}")
         return _error_response(error, call_id)
     emit(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
+from .budget import warm_up
 from .parsers import DocumentParser, make_parser
 from .settings import Settings, SettingsError, load_settings
 from .sheets_sink import SheetsSink
@@ -21,6 +23,8 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    # The reader's forkserver starts in the background, so a health check never waits for it.
+    threading.Thread(target=warm_up, name="reader-warm-up", daemon=True).start()
     sink = (
         SheetsSink(settings)
         if settings.sink == "sheets"

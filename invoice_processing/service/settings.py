@@ -35,6 +35,8 @@ _ENV_NAMES = {
     "documentai_max_pages": "DOCUMENT_AI_MAX_PAGES",
     "max_pages": "MAX_DOCUMENT_PAGES",
     "fetch_timeout_seconds": "FILE_URL_TIMEOUT_SECONDS",
+    "body_timeout_seconds": "REQUEST_BODY_TIMEOUT_SECONDS",
+    "processing_budget_seconds": "PROCESSING_BUDGET_SECONDS",
 }
 
 
@@ -66,6 +68,12 @@ class Settings(BaseModel):
     #: Refuse anything longer outright (422): a 200-page "invoice" is a mistake, not an order.
     max_pages: int = Field(200, ge=1)
     fetch_timeout_seconds: float = Field(20.0, gt=0)
+    #: The whole request body must arrive within this (408 otherwise): a trickling client cannot
+    #: hold a worker thread for longer.
+    body_timeout_seconds: float = Field(30.0, gt=0)
+    #: Parsing and extraction together; past it the caller gets 422 and nothing is written. Below
+    #: Zapier's 160 s, with room for the body, the download and the sink write.
+    processing_budget_seconds: float = Field(90.0, gt=0)
 
     @model_validator(mode="after")
     def _production_names_are_set(self) -> Settings:

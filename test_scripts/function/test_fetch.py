@@ -44,6 +44,15 @@ POLICY = FetchPolicy(max_bytes=1000, timeout_seconds=2)
         ("::1",),
         ("fe80::1",),
         ("::ffff:169.254.169.254",),  # IPv4-mapped IPv6
+        ("::a9fe:a9fe",),  # IPv4-compatible ::169.254.169.254
+        ("2002:a9fe:a9fe::1",),  # 6to4 of 169.254.169.254
+        ("2002:0a00:0001::1",),  # 6to4 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe",),  # NAT64 well-known prefix
+        ("64:ff9b:1:a9fe:a9:fe00::",),  # NAT64 local-use prefix
+        ("2001:0:4136:e378:8000:63bf:5601:5601",),  # Teredo, client 169.254.169.254 (obfuscated)
+        ("2001:0:a9fe:a9fe:8000:63bf:a2d3:a2d3",),  # Teredo, server 169.254.169.254
+        ("2600::5efe:a9fe:a9fe",),  # ISATAP interface id
+        ("::ffff:7f00:1",),  # loopback, but mapped: never the deliberate loopback
         ("0.0.0.0",),
         ("100.64.0.1",),  # carrier-grade NAT
         ("93.184.216.34", "10.0.0.1"),  # one bad answer among good ones is enough
@@ -78,6 +87,13 @@ def test_public_address_is_connected_to_the_checked_address_with_the_name_for_tl
         ("https:///nohost", "must be an https"),
         ("https://example.com:99999/", "not a valid URL"),
         ("https://metadata.google.internal/computeMetadata/v1/", "metadata server"),
+        ("https://[2002:a9fe:a9fe::1]/", "embeds 169.254.169.254, a link-local address"),
+        ("https://[::ffff:10.0.0.1]/", "embeds 10.0.0.1, a private"),
+        ("https://[64:ff9b::7f00:1]/", "embeds 127.0.0.1, a loopback address"),
+        ("https://2852039166/", "link-local"),  # 169.254.169.254 in decimal, as inet_aton reads it
+        ("https://0xa9fea9fe/", "link-local"),
+        ("https://0251.0376.0251.0376/", "link-local"),
+        ("https://user:pw@files.example.com/a.pdf", "user name or password"),
     ],
 )
 def test_bad_urls_are_refused_without_resolving(url, message):
@@ -89,11 +105,13 @@ def test_bad_urls_are_refused_without_resolving(url, message):
 
 def test_loopback_http_only_when_allowed():
     allowed = FetchPolicy(max_bytes=10, allow_loopback=True)
-    assert check_url("http://127.0.0.1:8080/x.pdf?a=1", allowed, resolver_to())[:4] == (
+    target = check_url("http://127.0.0.1:8080/x.pdf?a=1", allowed, resolver_to())
+    assert (target.scheme, target.host, target.port, target.address, target.path) == (
         "http",
         "127.0.0.1",
         8080,
         "127.0.0.1",
+        "/x.pdf?a=1",
     )
     with pytest.raises(FetchRefused, match="loopback"):
         check_url("https://127.0.0.1:8080/x.pdf", POLICY, resolver_to())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from deploy_scripts.gate.scoring import score_invoice
+from deploy_scripts.gate.scoring import ITEM_FIELDS, score_invoice
 
 EXPECTED = {
     "vendor": "Creative Co-op",
@@ -79,7 +79,7 @@ def test_a_spurious_item_lowers_precision_and_accuracy():
     got["line_items"].append({"product_code": "ZZ0001", "qty_ordered": 1})
     score = score_invoice(EXPECTED, got)
     assert score.precision == pytest.approx(2 / 3) and score.recall == 1.0
-    assert score.field_accuracy == pytest.approx(12 / 18)
+    assert score.field_accuracy == pytest.approx(12 / (12 + len(ITEM_FIELDS)))
 
 
 def test_invoice_level_fields_are_scored():
@@ -91,3 +91,69 @@ def test_invoice_level_fields_are_scored():
 def test_a_failed_extraction_scores_zero():
     score = score_invoice(EXPECTED, None)
     assert score.accuracy == 0.0 and score.items_extracted == 0
+
+
+def test_every_field_the_extraction_reports_is_scored_when_truth_states_it():
+    expected = {
+        **EXPECTED,
+        "customer_number": "545260",
+        "po_number": "FH-0514",
+        "page_count": 15,
+        "totals": {"merchandise_subtotal": "8,678.40", "total": "8,678.40"},
+        "line_items": [
+            {
+                **EXPECTED["line_items"][0],
+                "qty_allocated": 0,
+                "qty_shipped": 0,
+                "qty_backordered": 24,
+                "unit": "each",
+                "list_price": "2.00",
+            }
+        ],
+    }
+    got = actual(customer_number="545260", po_number="FH-0515", page_count=15)
+    got["line_items"] = [dict(expected["line_items"][0], qty_shipped=24, unit="set", list_price="2.50")]
+    got["totals"] = {"merchandise_subtotal": "8678.40", "total": "8678.41"}
+    score = score_invoice(expected, got, name="cs.pdf")
+    assert {p.describe() for p in score.problems} == {
+        "cs.pdf XS9826A: qty_shipped expected '0', got '24'",
+        "cs.pdf XS9826A: unit expected 'each', got 'set'",
+        "cs.pdf XS9826A: list_price expected '2.00', got '2.50'",
+        "cs.pdf: po_number expected 'FH-0514', got 'FH-0515'",
+        "cs.pdf: totals.total expected '8678.40', got '8678.41'",
+    }
+    assert score.invoice_fields == {
+        "vendor": True,
+        "invoice_number": True,
+        "order_date": True,
+        "customer_number": True,
+        "po_number": False,
+        "page_count": True,
+    }
+    assert score.total_fields == {"merchandise_subtotal": True, "total": False}
+
+
+def test_an_explicit_null_in_truth_means_nothing_may_be_invented():
+    expected = {**EXPECTED, "line_items": [{**EXPECTED["line_items"][0], "unit_price": None}]}
+    invented = actual()
+    invented["line_items"] = [dict(EXPECTED["line_items"][0])]  # unit_price 1.60: not on the page
+    score = score_invoice(expected, invented, name="ci.json")
+    assert [p.describe() for p in score.problems] == [
+        "ci.json XS9826A: unit_price expected 'None', got '1.60'"
+    ]
+    left_empty = actual()
+    left_empty["line_items"] = [dict(EXPECTED["line_items"][0], unit_price=None)]
+    assert score_invoice(expected, left_empty).fields["unit_price"].correct == 1
+
+
+def test_a_field_truth_leaves_out_is_not_scored():
+    score = score_invoice(EXPECTED, actual())
+    assert "qty_shipped" not in score.fields and "customer_number" not in score.invoice_fields
+
+
+def test_nothing_expected_is_never_a_perfect_score():
+    from deploy_scripts.gate.scoring import FieldTally, InvoiceScore
+
+    assert FieldTally().accuracy == 0.0
+    empty = InvoiceScore(name="x", vendor="V")
+    assert empty.accuracy == 0.0 and empty.field_accuracy == 0.0 and empty.recall == 0.0

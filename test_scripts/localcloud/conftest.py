@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from deploy_scripts.localcloud import client
+from deploy_scripts.localcloud.contract import CHECK_ENV
 
 PROJECT = "lc-test-project"
 REGION = "us-central1"
@@ -65,6 +66,8 @@ class Gcloud:
         )
 
     def deploy_args(self, name: str, source: Path, *extra: str) -> list[str]:
+        if not any("allow-unauthenticated" in flag for flag in extra):
+            extra = (*extra, "--allow-unauthenticated")  # public unless a test says otherwise
         return [
             "functions", "deploy", name, "--gen2", "--runtime", "python312", "--region", REGION,
             "--source", str(source), "--entry-point", "hello", "--trigger-http", *extra,
@@ -90,6 +93,31 @@ def stop_localcloud(state_dir: Path) -> None:
         time.sleep(0.1)
     leftovers = revision_processes(state_dir)
     assert not leftovers, f"orphan revision processes: {leftovers}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def contract_violations(tmp_path_factory) -> Path:
+    """Every localcloud these tests start checks its API answers against Google's discovery documents."""
+    path = tmp_path_factory.mktemp("contract") / "violations.jsonl"
+    path.touch()
+    previous = os.environ.get(CHECK_ENV)
+    os.environ[CHECK_ENV] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(CHECK_ENV, None)
+    else:
+        os.environ[CHECK_ENV] = previous
+
+
+@pytest.fixture(autouse=True)
+def answers_follow_the_contract(contract_violations: Path):
+    """A test fails if any answer localcloud gave during it departs from Google's API contract."""
+    before = contract_violations.stat().st_size
+    yield
+    with contract_violations.open(encoding="utf-8") as handle:
+        handle.seek(before)
+        drifted = handle.read()
+    assert not drifted, f"localcloud answers that Google's discovery documents reject:\n{drifted}"
 
 
 @pytest.fixture(scope="session")

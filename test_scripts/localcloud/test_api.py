@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 
+from deploy_scripts.localcloud.client import identity_headers
+
 from .conftest import PROJECT, REGION
 from .helpers import get, request
 
@@ -139,8 +141,12 @@ def test_second_create_is_409_and_traffic_must_sum_to_100(endpoint):
     assert again.json()["error"]["status"] == "ALREADY_EXISTS"
     op = wait_done(endpoint, first.json())
     assert op["response"]["state"] == "ACTIVE"
+    listed = get(f"{endpoint.url}{FUNCTIONS}/operations").json()["operations"]
+    assert op["name"] in [entry["name"] for entry in listed]
     revision = op["response"]["serviceConfig"]["revision"]
-    assert get(op["response"]["url"]).text == revision
+    url = op["response"]["url"]
+    assert get(url).status_code == 403  # created without an allUsers binding: private
+    assert get(url, headers=identity_headers(url)).text == revision
     download = request(
         "POST", f"{endpoint.url}{FUNCTIONS}/functions/twice:generateDownloadUrl", json={}
     ).json()
@@ -183,5 +189,6 @@ def test_old_revisions_are_stopped_and_start_again_when_traffic_returns(endpoint
     moved = request("PUT", service_url, json=service)
     assert moved.status_code == 200
     assert moved.json()["status"]["traffic"] == [{"revisionName": names[0], "percent": 100}]
-    assert get(moved.json()["status"]["url"]).text == names[0]
+    url = moved.json()["status"]["url"]
+    assert get(url, headers=identity_headers(url)).text == names[0]
     assert names[0] in get(f"{endpoint.url}/_localcloud/status").json()["running"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from deploy_scripts.localcloud import iam
 from deploy_scripts.localcloud.cli import main
+from deploy_scripts.localcloud.settings import StatePaths
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -63,3 +65,24 @@ def test_start_is_idempotent_and_gcloud_env_uses_its_own_config(tmp_path, monkey
     finally:
         stopped = runner.invoke(main, ["stop"])
     assert stopped.output == "localcloud stopped\n"
+
+
+def test_token_is_signed_for_the_audience_with_a_private_key(tmp_path):
+    url = "http://127.0.0.1:8790/functions/p/us-central1/private_fn"
+    result = CliRunner().invoke(main, ["token", "--state-dir", str(tmp_path), "--audience", url])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    paths = StatePaths(tmp_path)
+    assert iam.verify_token(paths, token, {url}) == iam.OWNER_EMAIL
+    with pytest.raises(iam.TokenRejected, match="audience"):
+        iam.verify_token(paths, token, {url + "_other"})
+    assert (tmp_path / "token-key").stat().st_mode & 0o777 == 0o600
+    other = CliRunner().invoke(main, ["token", "--state-dir", str(tmp_path / "elsewhere"), "--audience", url])
+    with pytest.raises(iam.TokenRejected, match="signature"):
+        iam.verify_token(paths, other.output.strip(), {url})
+
+
+def test_token_needs_an_audience(tmp_path):
+    result = CliRunner().invoke(main, ["token", "--state-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Error: Missing option '--audience'." in result.stderr

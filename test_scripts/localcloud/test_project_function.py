@@ -23,7 +23,7 @@ def test_project_function_deploys_and_answers_health(gcloud, tmp_path, localclou
     result = gcloud(
         "functions", "deploy", "process_invoice", "--gen2", "--runtime", "python312", "--region", REGION,
         "--source", str(source), "--entry-point", "process_invoice", "--trigger-http",
-        "--set-env-vars", "INVOICE_PARSER=local,INVOICE_SINK=sqlite",
+        "--set-env-vars", "INVOICE_PARSER=local,INVOICE_SINK=sqlite", "--allow-unauthenticated",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     fn = json.loads(

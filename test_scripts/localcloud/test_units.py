@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from deploy_scripts.localcloud import shapes
-from deploy_scripts.localcloud.controller import _set_path
+from deploy_scripts.localcloud import iam, shapes
+from deploy_scripts.localcloud.controller import _set_path, traffic_to_latest
+from deploy_scripts.localcloud.errors import ApiError
 from deploy_scripts.localcloud.logs import log_record, read_revision_logs
 from deploy_scripts.localcloud.secrets import SecretMissing, resolve_secret_env
 from deploy_scripts.localcloud.settings import StatePaths
@@ -99,3 +100,63 @@ def test_service_name_and_project_number():
     assert shapes.service_name("process_invoice") == "process-invoice"
     number = shapes.project_number("freckled-hen-analytics")
     assert len(number) == 12 and number == shapes.project_number("freckled-hen-analytics")
+
+
+def test_template_changes_name_only_what_differs():
+    fn = {"resource": {"serviceConfig": {"environmentVariables": {"A": "1"}, "availableMemory": "256Mi"}}}
+    same = {
+        "spec": {
+            "containers": [
+                {"env": [{"name": "A", "value": "1"}], "resources": {"limits": {"memory": "256Mi"}}}
+            ]
+        }
+    }
+    assert shapes.template_changes(fn, same) == {}
+    changed = {
+        "spec": {
+            "containers": [
+                {
+                    "env": [{"name": "A", "value": "2"}],
+                    "resources": {"limits": {"memory": "512Mi", "cpu": "1"}},
+                }
+            ],
+            "timeoutSeconds": 60,
+            "containerConcurrency": 4,
+        }
+    }
+    assert shapes.template_changes(fn, changed) == {
+        "environmentVariables": {"A": "2"},
+        "availableMemory": "512Mi",
+        "availableCpu": "1",
+        "maxInstanceRequestConcurrency": 4,
+    }
+
+
+def test_serving_all_traffic_on_latest_keeps_tags_without_traffic():
+    traffic = [
+        {"revisionName": "s-00001-aaa", "percent": 100},
+        {"revisionName": "s-00002-bbb", "percent": 0, "tag": "cand"},
+    ]
+    assert traffic_to_latest(traffic) == [
+        {"latestRevision": True, "percent": 100},
+        {"revisionName": "s-00002-bbb", "percent": 0, "tag": "cand"},
+    ]
+
+
+def test_invoker_policy_and_member_validation():
+    public = {"bindings": [{"role": "roles/run.invoker", "members": ["allUsers"]}]}
+    named = {
+        "bindings": [
+            {"role": "roles/run.invoker", "members": ["serviceAccount:ci@p.iam.gserviceaccount.com"]}
+        ]
+    }
+    assert iam.may_invoke(public, None) is True
+    assert iam.may_invoke(named, None) is False
+    assert iam.may_invoke(named, "ci@p.iam.gserviceaccount.com") is True
+    assert iam.may_invoke(named, "someone@example.com") is False
+    assert iam.may_invoke(None, iam.OWNER_EMAIL) is True
+    iam.check_policy(named)
+    with pytest.raises(ApiError, match=r"Invalid principal: 'user:not-an-email'"):
+        iam.check_policy({"bindings": [{"role": "roles/run.invoker", "members": ["user:not-an-email"]}]})
+    with pytest.raises(ApiError, match="Role roles/run.everything is not supported"):
+        iam.check_policy({"bindings": [{"role": "roles/run.everything", "members": ["allUsers"]}]})
