@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .errors import invalid, not_found
 from .log_filter import FilterError, compile_filter
-from .logs import parse_timestamp, read_entries
+from .logs import read_entries, timestamp_nanos
 from .shapes import project_number
 
 DEFAULT_PAGE_SIZE = 50  # the API's documented default
@@ -96,7 +96,7 @@ def list_entries(state_dir, body: dict) -> dict:
     except FilterError as exc:
         raise invalid(f"Unparseable filter: {exc}") from None
     found.sort(
-        key=lambda e: (parse_timestamp(e.get("timestamp")), e.get("insertId", "")), reverse=ORDERS[order]
+        key=lambda e: (timestamp_nanos(e.get("timestamp")) or 0, e.get("insertId", "")), reverse=ORDERS[order]
     )
     page = found[offset : offset + size]
     answer: dict = {"entries": page} if page else {}

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .logs import SEVERITIES, normalize_severity, parse_timestamp
+from .logs import SEVERITIES, normalize_severity, parse_timestamp, timestamp_nanos
 
 Predicate = Callable[[dict], bool]
 OPERATORS = (">=", "<=", "!=", "=~", "!~", "=", ">", "<", ":")
@@ -238,7 +238,7 @@ def _compare(field: str, actual: Any, operator: str, wanted: _Value) -> bool:
             raise FilterError(f"unknown severity {wanted.text!r}; use one of {', '.join(SEVERITIES)}")
         left, right = SEVERITIES.index(left or "DEFAULT"), SEVERITIES.index(right)
     elif field in _TIME_FIELDS:
-        left, right = parse_timestamp(actual), parse_timestamp(wanted.text)
+        left, right = timestamp_nanos(actual), timestamp_nanos(wanted.text)
         if right is None:
             raise FilterError(f"invalid timestamp {wanted.text!r}: use RFC 3339, e.g. 2026-01-02T03:04:05Z")
         if left is None:

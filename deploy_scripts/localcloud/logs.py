@@ -75,6 +75,19 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def timestamp_nanos(value: Any) -> int | None:
+    """Nanoseconds since the epoch, keeping all 9 fractional digits (filters and ordering need them)."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        return None
+    whole = int(moment.replace(microsecond=0).timestamp()) * 1_000_000_000
+    if isinstance(value, dict):
+        return whole + moment.microsecond * 1000 + int(value.get("nanos", 0)) % 1000
+    fraction = value.partition(".")[2] if "." in value else ""
+    digits = fraction[: len(fraction) - len(fraction.lstrip("0123456789"))]
+    return whole + int((digits + "000000000")[:9])
+
+
 def normalize_severity(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):  # numeric LogSeverity (100 = DEBUG …)
         return SEVERITIES[min(value // 100, len(SEVERITIES) - 1)]
