@@ -262,7 +262,16 @@ class Controller:
         build_id = str(uuid.uuid4())
         try:
             self._set_stages(op_name, BUILD=("IN_PROGRESS", "Building function"))
+            started = time.monotonic()
             built = self._build(self.store.get_function(fn_name), build_id)
+            log.info(
+                "build_succeeded",
+                function=fn_name,
+                build=build_id,
+                seconds=round(time.monotonic() - started, 3),
+                environment_reused=built.cached,
+                python=built.runtime_python,
+            )
         except (BuildFailed, ValueError, OSError, zipfile.BadZipFile) as exc:
             self._fail_build(op_name, fn_name, build_id, str(exc))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,30 @@ def test_filter_errors_name_the_position():
         compile_filter("severity>=")
     with pytest.raises(FilterError, match="unexpected text at position 16"):
         compile_filter("severity>=ERROR )")
+
+
+def test_converted_entries_use_only_logging_v2_field_names():
+    """What localcloud makes of output lines, against the LogEntry schema of Google's discovery document."""
+    import googleapiclient
+
+    from deploy_scripts.localcloud.logs import log_entry, revision_resource
+
+    discovery = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "logging.v2.json"
+    schemas = json.loads(discovery.read_text())["schemas"]
+    fields, severities = (
+        set(schemas["LogEntry"]["properties"]),
+        schemas["LogEntry"]["properties"]["severity"]["enum"],
+    )
+    resource = revision_resource("p1", "us-central1", "fn", "fn-00001-abc")
+    line = json.dumps({"severity": "notice", "message": "m", "time": "2026-01-01T00:00:00Z", "httpRequest": {"status": 200},
+                       "logging.googleapis.com/sourceLocation": {"file": "main.py"},
+                       "logging.googleapis.com/operation": {"id": "o"}, "logging.googleapis.com/spanId": "s",
+                       "logging.googleapis.com/trace": "t", "logging.googleapis.com/trace_sampled": False})  # fmt: skip
+    for entry in (
+        log_entry(line, "stdout", resource, instance_id="i"),
+        log_entry("text", "stderr", resource),
+    ):
+        assert set(entry) <= fields, set(entry) - fields
+        assert entry["severity"] in severities
+        assert set(entry["resource"]) == set(schemas["MonitoredResource"]["properties"]) == {"type", "labels"}
+    assert set(schemas["ListLogEntriesResponse"]["properties"]) == {"entries", "nextPageToken"}
