@@ -124,7 +124,8 @@ def main() -> None:
         finally:
             client.stop(state_dir)
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, gcloud 528"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, gcloud 528, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (others' work slows every figure)"
     )
     print(
         f"function URL answered GET with HTTP {health.status_code} from {health.headers.get('X-Localcloud-Revision')}"
