@@ -296,14 +296,17 @@ class Controller:
             return
         self._succeed(op_name, fn_name, revision, build_id)
 
+    def _build_dir(self, build_id: str) -> Path:
+        return self.paths.root / "builds" / build_id
+
     def build_log_path(self, build_id: str) -> Path:
-        return self.paths.root / "builds" / f"{build_id}.log"
+        return self._build_dir(build_id).with_suffix(".log")
 
     def _build(self, fn: dict, build_id: str) -> BuildResult:
         """Unpack the uploaded source into a build directory and build it (see build.py)."""
         build = fn["resource"]["buildConfig"]
         archive = self.store.upload_path(build["source"]["storageSource"]["object"])
-        directory = self.paths.root / "builds" / build_id
+        directory = self._build_dir(build_id)
         directory.mkdir(parents=True, exist_ok=False)
         build_log = BuildLog(self.build_log_path(build_id))
         build_log.write(f"Build {build_id} of {fn['name']}")
@@ -326,7 +329,7 @@ class Controller:
             number = self.store.next_revision_number(fn["name"])
             revision = f"{fn['service']}-{number:05d}-{_suffix()}"
             directory = self.paths.revision_dir(revision)
-            (self.paths.root / "builds" / build_id).rename(directory)
+            self._build_dir(build_id).rename(directory)
             rev = {
                 "name": revision,
                 "function": fn["name"],
@@ -432,7 +435,7 @@ class Controller:
 
     def _fail_build(self, op_name: str, fn_name: str, build_id: str, reason: str, code: int = 3) -> None:
         """A failed build creates no revision: the serving revision and the numbering stay as they were."""
-        shutil.rmtree(self.paths.root / "builds" / build_id, ignore_errors=True)
+        shutil.rmtree(self._build_dir(build_id), ignore_errors=True)
         message = (
             f"Build failed: {reason}; Error ID: {build_id[:8]}. "
             f"Build log: {self.base_url}/_localcloud/builds/{build_id}/log"
