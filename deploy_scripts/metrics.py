@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -36,17 +37,43 @@ class Figures(BaseModel):
         return self.events > 0
 
 
-def _parse(raw: Any) -> InvoiceEvent | None:
+_SEVERITIES = set(get_args(InvoiceEvent.model_fields["severity"].annotation))
+
+
+def _entry_fields(raw: dict) -> dict:
+    """A LogEntry's event fields: Cloud Run lifts `severity` and `timestamp` out of the function's JSON
+    line onto the entry, and names the revision in `resource.labels`; a bare line is used as it is."""
+    payload = raw.get("jsonPayload")
+    if not isinstance(payload, dict):
+        return raw  # the function's own line (an events file, captured stdout)
+    fields = dict(payload)
+    stamp = raw.get("timestamp")
+    if isinstance(stamp, datetime):
+        stamp = stamp.isoformat()
+    if stamp and not fields.get("timestamp"):
+        fields["timestamp"] = stamp
+    if raw.get("severity") in _SEVERITIES and not fields.get("severity"):
+        fields["severity"] = raw["severity"]  # DEFAULT and the like stay out: the event says INFO
+    labels = (raw.get("resource") or {}).get("labels") or {}
+    if not fields.get("revision") and labels.get("revision_name"):
+        fields["revision"] = labels["revision_name"]
+    return fields
+
+
+def parse_event(raw: Any) -> InvoiceEvent | None:
+    """The one parser of the function's events: a LogEntry (dict, as the Logging API returns it), the
+    function's bare JSON line, or an InvoiceEvent; None for anything else (framework lines, text)."""
     if isinstance(raw, InvoiceEvent):
         return raw
-    if isinstance(raw, dict):
-        payload = raw.get("jsonPayload", raw)  # Cloud Logging entries wrap the line
-        if payload.get("message") in (PROCESSED, FAILED):
-            try:
-                return InvoiceEvent.model_validate(payload)
-            except ValueError:
-                return None
-    return None
+    if not isinstance(raw, dict):
+        return None
+    fields = _entry_fields(raw)
+    if fields.get("message") not in (PROCESSED, FAILED):
+        return None
+    try:
+        return InvoiceEvent.model_validate(fields)
+    except ValueError:
+        return None
 
 
 def _quality_share(event: InvoiceEvent) -> float | None:
@@ -58,8 +85,8 @@ def _quality_share(event: InvoiceEvent) -> float | None:
 
 
 def compute_figures(events: Iterable[Any]) -> Figures:
-    """Figures over raw log lines (dicts) or InvoiceEvents; other lines are ignored."""
-    parsed = [e for e in (_parse(raw) for raw in events) if e is not None]
+    """Figures over LogEntries, the function's lines or InvoiceEvents; anything else is ignored."""
+    parsed = [e for e in (parse_event(raw) for raw in events) if e is not None]
     if not parsed:
         return Figures()
     processed = [e for e in parsed if e.message == PROCESSED]

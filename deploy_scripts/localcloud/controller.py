@@ -21,8 +21,10 @@ import structlog
 
 from ..pipeline.source import escaping_member, sha256_file
 from . import shapes
+from .build import BuildFailed, BuildLog, BuildResult
+from .build import build as build_source
 from .errors import ApiError, conflict, invalid, not_found
-from .logs import RevisionLog, utc_now
+from .logs import RevisionLog, revision_resource, utc_now
 from .processes import RevisionProcess, StartFailed, spawn, wait_until_answering
 from .secrets import SecretMissing, resolve_secret_env
 from .settings import StatePaths
@@ -233,17 +235,13 @@ class Controller:
         )
 
     def _begin(self, fn: dict, verb: str, request: dict) -> dict:
-        number = self.store.next_revision_number(fn["name"])
-        revision = f"{fn['service']}-{number:05d}-{_suffix()}"
         op = self._new_operation(fn, verb, request)
         fn["activeOperation"] = op["name"]
         self.store.put_function(fn)
         self.store.put_operation(op)
-        worker = threading.Thread(
-            target=self._build, args=(op["name"], fn["name"], revision, number), daemon=True
-        )
+        worker = threading.Thread(target=self._deploy, args=(op["name"], fn["name"]), daemon=True)
         worker.start()
-        log.info("deploy_started", function=fn["name"], revision=revision, verb=verb, operation=op["name"])
+        log.info("deploy_started", function=fn["name"], verb=verb, operation=op["name"])
         return op
 
     def _set_stages(self, op_name: str, **states: tuple[str, str]) -> None:
@@ -259,61 +257,106 @@ class Controller:
                         entry.pop("message", None)
             self.store.put_operation(op)
 
-    def _build(self, op_name: str, fn_name: str, revision: str, number: int) -> None:
-        """Worker: unpack the source, start the revision, then finish the operation either way."""
+    def _deploy(self, op_name: str, fn_name: str) -> None:
+        """Worker: build; only a successful build creates a revision, which is then started."""
+        build_id = str(uuid.uuid4())
         try:
             self._set_stages(op_name, BUILD=("IN_PROGRESS", "Building function"))
-            fn = self.store.get_function(fn_name)
-            rev = self._unpack(fn, revision, number)
+            started = time.monotonic()
+            built = self._build(self.store.get_function(fn_name), build_id)
+            log.info(
+                "build_succeeded",
+                function=fn_name,
+                build=build_id,
+                seconds=round(time.monotonic() - started, 3),
+                environment_reused=built.cached,
+                python=built.runtime_python,
+            )
+        except (BuildFailed, ValueError, OSError, zipfile.BadZipFile) as exc:
+            self._fail_build(op_name, fn_name, build_id, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a worker must always finish its operation
+            log.exception("build_crashed", function=fn_name, build=build_id)
+            self._fail_build(op_name, fn_name, build_id, f"internal error in localcloud: {exc}", code=13)
+            return
+        revision = ""
+        try:
+            rev = self._create_revision(self.store.get_function(fn_name), build_id, built)
+            revision = rev["name"]
             self._set_stages(
                 op_name, BUILD=("COMPLETE", ""), SERVICE=("IN_PROGRESS", "Creating Cloud Run service")
             )
             self._start_revision(rev, fresh=True)
-        except (StartFailed, SecretMissing, ValueError, OSError, zipfile.BadZipFile) as exc:
+        except (StartFailed, SecretMissing, OSError) as exc:
             self._fail(op_name, fn_name, revision, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a worker must always finish its operation
             log.exception("deploy_crashed", function=fn_name, revision=revision)
             self._fail(op_name, fn_name, revision, f"internal error in localcloud: {exc}", code=13)
             return
-        self._succeed(op_name, fn_name, revision)
+        self._succeed(op_name, fn_name, revision, build_id)
 
-    def _unpack(self, fn: dict, revision: str, number: int) -> dict:
+    def _build_dir(self, build_id: str) -> Path:
+        return self.paths.root / "builds" / build_id
+
+    def build_log_path(self, build_id: str) -> Path:
+        return self._build_dir(build_id).with_suffix(".log")
+
+    def _build(self, fn: dict, build_id: str) -> BuildResult:
+        """Unpack the uploaded source into a build directory and build it (see build.py)."""
+        build = fn["resource"]["buildConfig"]
+        archive = self.store.upload_path(build["source"]["storageSource"]["object"])
+        directory = self._build_dir(build_id)
+        directory.mkdir(parents=True, exist_ok=False)
+        build_log = BuildLog(self.build_log_path(build_id))
+        build_log.write(f"Build {build_id} of {fn['name']}")
+        _safe_extract(archive, directory)
+        if not (directory / "main.py").is_file():
+            raise ValueError(
+                "missing main.py. Python functions need main.py at the top of the source directory."
+            )
+        try:
+            return build_source(directory, build["runtime"], build_log)
+        except BuildFailed as exc:
+            build_log.write(f"Build failed: {exc}")
+            raise
+
+    def _create_revision(self, fn: dict, build_id: str, built: BuildResult) -> dict:
         build = fn["resource"]["buildConfig"]
         service = fn["resource"].get("serviceConfig") or {}
         archive = self.store.upload_path(build["source"]["storageSource"]["object"])
-        directory = self.paths.revision_dir(revision)
-        directory.mkdir(parents=True, exist_ok=False)
-        now = utc_now()
-        rev = {
-            "name": revision,
-            "function": fn["name"],
-            "number": number,
-            "uid": str(uuid.uuid4()),
-            "createTime": now,
-            "status": "PENDING",
-            "sourceDir": str(directory),
-            "sourceObject": build["source"]["storageSource"]["object"],
-            "sourceSha256": sha256_file(archive),
-            "entryPoint": build["entryPoint"],
-            "runtime": build["runtime"],
-            "env": dict(service.get("environmentVariables") or {}),
-            "secretRefs": list(service.get("secretEnvironmentVariables") or []),
-            "timeoutSeconds": service.get("timeoutSeconds", 60),
-            "concurrency": service.get("maxInstanceRequestConcurrency", 1),
-            "availableCpu": service.get("availableCpu", "0.1666"),
-            "availableMemory": service.get("availableMemory", "256M"),
-        }
         with self.store.transaction():
+            number = self.store.next_revision_number(fn["name"])
+            revision = f"{fn['service']}-{number:05d}-{_suffix()}"
+            directory = self.paths.revision_dir(revision)
+            self._build_dir(build_id).rename(directory)
+            rev = {
+                "name": revision,
+                "function": fn["name"],
+                "number": number,
+                "uid": str(uuid.uuid4()),
+                "createTime": utc_now(),
+                "status": "PENDING",
+                "sourceDir": str(directory),
+                "sourceObject": build["source"]["storageSource"]["object"],
+                "sourceSha256": sha256_file(archive),
+                "entryPoint": build["entryPoint"],
+                "runtime": build["runtime"],
+                "python": built.python,
+                "pythonVersion": built.runtime_python,
+                "buildId": build_id,
+                "env": dict(service.get("environmentVariables") or {}),
+                "secretRefs": list(service.get("secretEnvironmentVariables") or []),
+                "timeoutSeconds": service.get("timeoutSeconds", 60),
+                "concurrency": service.get("maxInstanceRequestConcurrency", 1),
+                "availableCpu": service.get("availableCpu", "0.1666"),
+                "availableMemory": service.get("availableMemory", "256M"),
+            }
             self.store.put_revision(rev)
             fn = self.store.get_function(fn["name"])
             fn["latestCreated"] = revision
             self.store.put_function(fn)
-        _safe_extract(archive, directory)
-        if not (directory / "main.py").is_file():
-            raise ValueError(
-                "Build failed: missing main.py. Python functions need main.py at the top of the source directory."
-            )
+        log.info("revision_created", revision=revision, build=build_id, python=built.runtime_python)
         return rev
 
     def _revision_env(self, rev: dict, fn: dict) -> tuple[dict[str, str], list[str]]:
@@ -328,6 +371,9 @@ class Controller:
                 "FUNCTION_TARGET": rev["entryPoint"],
                 "FUNCTION_SIGNATURE_TYPE": "http",
                 "LOCALCLOUD_URL": self.base_url,
+                # as on Cloud Functions 2nd gen: functions-framework labels in-request output with
+                # the request's Function-Execution-Id (labels.execution_id in Cloud Logging)
+                "LOG_EXECUTION_ID": "true",
             }
         )
         return env, list(secret_env.values())
@@ -344,20 +390,22 @@ class Controller:
                 return handle
             fn = self.store.get_function(rev["function"])
             env, secret_values = self._revision_env(rev, fn)
-            revision_log = RevisionLog(self.paths.revision_log(rev["name"]), rev["name"], secret_values)
+            resource = revision_resource(fn["project"], fn["region"], fn["service"], rev["name"])
+            revision_log = RevisionLog(self.paths.revision_log(rev["name"]), resource, secret_values)
             handle = spawn(
                 revision=rev["name"],
                 source_dir=Path(rev["sourceDir"]),
                 entry_point=rev["entryPoint"],
                 env=env,
                 log=revision_log,
+                python=rev.get("python", ""),
             )
             wait_until_answering(handle)
             self._processes[rev["name"]] = handle
             log.info("revision_started", revision=rev["name"], port=handle.port, fresh=fresh)
             return handle
 
-    def _succeed(self, op_name: str, fn_name: str, revision: str) -> None:
+    def _succeed(self, op_name: str, fn_name: str, revision: str, build_id: str) -> None:
         with self.store.transaction():
             rev = self.store.get_revision(revision)
             rev["status"] = "READY"
@@ -368,7 +416,7 @@ class Controller:
             if fn.pop("serveLatestOnSuccess", False):
                 fn["traffic"] = traffic_to_latest(fn["traffic"])
             fn["generation"] += 1
-            fn["buildId"] = str(uuid.uuid4())
+            fn["buildId"] = build_id
             fn["activeOperation"] = None
             self.store.put_function(fn)
             op = self.store.get_operation(op_name)
@@ -385,6 +433,16 @@ class Controller:
         log.info("deploy_succeeded", function=fn_name, revision=revision)
         self._prune(fn_name)
 
+    def _fail_build(self, op_name: str, fn_name: str, build_id: str, reason: str, code: int = 3) -> None:
+        """A failed build creates no revision: the serving revision and the numbering stay as they were."""
+        shutil.rmtree(self._build_dir(build_id), ignore_errors=True)
+        message = (
+            f"Build failed: {reason}; Error ID: {build_id[:8]}. "
+            f"Build log: {self.base_url}/_localcloud/builds/{build_id}/log"
+        )
+        self._finish_failed(op_name, fn_name, message, "BuildFailed", code)
+        log.warning("build_failed", function=fn_name, build=build_id, reason=reason)
+
     def _fail(self, op_name: str, fn_name: str, revision: str, reason: str, code: int = 3) -> None:
         service = self.store.get_function(fn_name)["service"]
         message = (
@@ -396,12 +454,15 @@ class Controller:
             if rev is not None:
                 rev.update(status="FAILED", message=message)
                 self.store.put_revision(rev)
+        self._finish_failed(op_name, fn_name, message, "CloudRunServiceNotReady", code)
+        log.warning("deploy_failed", function=fn_name, revision=revision, reason=reason)
+
+    def _finish_failed(self, op_name: str, fn_name: str, message: str, kind: str, code: int) -> None:
+        with self.store.transaction():
             fn = self.store.get_function(fn_name)
             fn.update(state="FAILED", updateTime=utc_now(), activeOperation=None)
             fn.pop("serveLatestOnSuccess", None)
-            fn["stateMessages"] = [
-                {"severity": "ERROR", "type": "CloudRunServiceNotReady", "message": message}
-            ]
+            fn["stateMessages"] = [{"severity": "ERROR", "type": kind, "message": message}]
             fn["generation"] += 1
             self.store.put_function(fn)
             op = self.store.get_operation(op_name)
@@ -409,7 +470,6 @@ class Controller:
             op["done"] = True
             op["error"] = {"code": code, "message": message}
             self.store.put_operation(op)
-        log.warning("deploy_failed", function=fn_name, revision=revision, reason=reason)
 
     # ---------------------------------------------------------------- Cloud Run edits
     def delete_revision(self, revision: str) -> dict:

@@ -9,7 +9,6 @@ import queue
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -100,18 +99,33 @@ _spawner = _Spawner()
 
 
 def spawn(
-    *, revision: str, source_dir: Path, entry_point: str, env: dict[str, str], log: RevisionLog
+    *, revision: str, source_dir: Path, entry_point: str, env: dict[str, str], log: RevisionLog, python: str
 ) -> RevisionProcess:
+    """Start functions-framework with the revision's own environment's `python` (its build's)."""
+    if not Path(python).is_file():
+        raise StartFailed(
+            f"the revision's environment ({python}) is gone (build cache cleared?); deploy again to rebuild it"
+        )
     port = free_port()
     full_env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CLOUDSDK_", "LOCALCLOUD_", "PYTEST_", "COV_"))
+        if not key.startswith(("CLOUDSDK_", "LOCALCLOUD_", "PYTEST_", "COV_", "UV_"))
+        and key not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")
     }
     full_env.update(env)
-    full_env.update({"PORT": str(port), "PYTHONPATH": str(source_dir), "PYTHONUNBUFFERED": "1"})
+    environment = Path(python).parent.parent
+    full_env.update(
+        {
+            "PORT": str(port),
+            "PYTHONPATH": str(source_dir),
+            "PYTHONUNBUFFERED": "1",
+            "VIRTUAL_ENV": str(environment),
+            "PATH": f"{environment / 'bin'}{os.pathsep}{full_env.get('PATH', '')}",
+        }
+    )
     command = [
-        sys.executable,
+        python,
         "-m",
         "functions_framework",
         "--target",

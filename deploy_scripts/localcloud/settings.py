@@ -19,6 +19,7 @@ HOST_PREFIXES = {
     "cloudbuild": "/_cloudbuild",
     "iam": "/_iam",
     "artifactregistry": "/_artifactregistry",
+    "logging": "/_logging",
 }
 
 

@@ -1,7 +1,7 @@
 """Raw log lines -> timestamped InvoiceEvents, whatever the source's wrapping.
 
-localcloud hands back the function's stdout lines as dicts; Cloud Logging wraps the same line in
-`jsonPayload` with the time and revision on the entry itself. Both end up as one `Observed`.
+Parsing is deploy_scripts.metrics.parse_event's (LogEntries from the Logging API, or the function's
+own lines from an events file); this module only adds the time each event happened.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from invoice_processing.events import InvoiceEvent
 
-from invoice_processing.events import FAILED, PROCESSED, InvoiceEvent
+from ..metrics import parse_event
 
 
 @dataclass(frozen=True)
@@ -38,36 +38,14 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _payload(raw: dict) -> dict:
-    """The function's own fields; entry-level time and revision fill gaps (Cloud Logging shape)."""
-    payload = raw.get("jsonPayload")
-    if not isinstance(payload, dict):
-        return raw
-    merged = dict(payload)
-    merged.setdefault("timestamp", raw.get("timestamp"))
-    labels = (raw.get("resource") or {}).get("labels") or {}
-    if not merged.get("revision") and labels.get("revision_name"):
-        merged["revision"] = labels["revision_name"]
-    return merged
-
-
 def observe_one(raw: Any) -> Observed | None:
     if isinstance(raw, Observed):
         return raw
-    if not isinstance(raw, dict):
-        return None
-    payload = _payload(raw)
-    if payload.get("message") not in (PROCESSED, FAILED):
+    event = parse_event(raw)
+    if event is None:
         return None  # other log lines (framework, stderr) share the stream
-    at = parse_time(payload.get("timestamp"))
-    if at is None:
-        return None
-    if isinstance(payload.get("timestamp"), datetime):
-        payload = {**payload, "timestamp": at.isoformat()}
-    try:
-        return Observed(at, InvoiceEvent.model_validate(payload))
-    except ValidationError:
-        return None
+    at = parse_time(event.timestamp)
+    return Observed(at, event) if at is not None else None
 
 
 def observe(raws: Iterable[Any]) -> list[Observed]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..config import DeployConfig, Environment
+from ..errors import ConfigError
 from .gcloud import Gcloud
 
 
@@ -43,29 +43,13 @@ class Target:
         return self.function_url(None if self.endpoint is not None else self.gcloud.describe())
 
     def read_events(self, revision: str | None, since: datetime | None) -> list[dict]:
-        """The function's per-invoice log lines: localcloud's revision logs, or Cloud Logging via gcloud."""
-        if self.endpoint is None:
-            return self.gcloud.run_json(logging_read_command(self.environment, revision, since)) or []
-        from ..localcloud.logs import read_revision_logs
+        """The function's per-invoice LogEntries, through the Cloud Logging API (localcloud's or Google's)."""
+        from ..function_events import client_factory, read_entries
 
-        return list(read_revision_logs(self._localcloud_dir(), revision=revision, since=since))
-
-    def _localcloud_dir(self) -> Path | None:
-        return getattr(self.endpoint, "state_dir", None) or self.environment.localcloud_dir
-
-
-def logging_read_command(env: Environment, revision: str | None, since: datetime | None) -> list[str]:
-    """`gcloud logging read` for the function's invoice events (Cloud Logging keeps jsonPayload)."""
-    clauses = [
-        'resource.type="cloud_run_revision"',
-        f'resource.labels.service_name="{env.service}"',
-        'jsonPayload.message=("invoice_processed" OR "invoice_failed")',
-    ]
-    if revision:
-        clauses.append(f'resource.labels.revision_name="{revision}"')
-    if since:
-        clauses.append(f'timestamp>="{since.isoformat()}"')
-    return ["gcloud", "logging", "read", " AND ".join(clauses), "--project", env.project, "--limit", "1000"]
+        if self.endpoint is None and self.environment.target == "localcloud":
+            raise ConfigError("this environment's events are in localcloud, which was not started for it")
+        client = client_factory(self.endpoint)(self.environment.project)
+        return read_entries(client, self.environment, revision, since)
 
 
 def resolve_target(config: DeployConfig, env_name: str | None, *, start_localcloud: bool = True) -> Target:

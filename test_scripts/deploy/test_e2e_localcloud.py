@@ -91,6 +91,17 @@ def test_good_deploy(cloud: Cloud):
     assert check(record, "reference_accuracy")["measured"] >= 0.90
     assert check(record, "reference_items")["measured"] >= 130
     assert check(record, "health")["passed"]
+    # the production event path: memory and the function's own count come from LogEntries read
+    # through the Cloud Logging API (localcloud's here), parsed by the one parser
+    sample = record["metrics"]["load_sample"]
+    assert sample["function_events"] == sample["requests"] == 2 and sample["errors"] == 0
+    assert (
+        check(record, "memory_mb")["passed"]
+        and check(record, "memory_mb")["measured"] == sample["peak_memory_mb"] > 0
+    )
+    entries = cloud.target.read_events(revision, None)
+    assert entries and all(e["logName"].endswith("run.googleapis.com%2Fstdout") for e in entries)
+    assert all("timestamp" not in e["jsonPayload"] and "severity" not in e["jsonPayload"] for e in entries)
     # the backup holds the exact zip that was uploaded, checksummed, with what was live before
     backup = BackupStore(cloud.state).load(record["backup_id"])
     assert backup.deployed_revision == revision and backup.git_commit

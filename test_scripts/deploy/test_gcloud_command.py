@@ -84,21 +84,6 @@ def test_serving_revision_reads_knative_traffic():
     assert serving_revision(latest) == "r-3"
 
 
-def test_production_events_come_from_cloud_logging(production):
-    from datetime import UTC, datetime
-
-    from deploy_scripts.pipeline.target import logging_read_command
-
-    command = logging_read_command(production, "process-invoice-00007-abc", datetime(2026, 1, 2, tzinfo=UTC))
-    assert command[:3] == ["gcloud", "logging", "read"]
-    assert command[3] == (
-        'resource.type="cloud_run_revision" AND resource.labels.service_name="process-invoice" AND '
-        'jsonPayload.message=("invoice_processed" OR "invoice_failed") AND '
-        'resource.labels.revision_name="process-invoice-00007-abc" AND timestamp>="2026-01-02T00:00:00+00:00"'
-    )
-    assert command[4:] == ["--project", "freckled-hen-analytics", "--limit", "1000"]
-
-
 CONFLICT_ONCE = """
 import pathlib, sys
 marker = pathlib.Path(sys.argv[1])

@@ -41,10 +41,12 @@ def revision_processes(state_dir: Path) -> list[str]:
     return [line for line in found.splitlines() if str(state_dir) in line]
 
 
-def write_source(directory: Path, main: str = HELLO_MAIN) -> Path:
+def write_source(
+    directory: Path, main: str = HELLO_MAIN, requirements: str = "functions-framework\n"
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "main.py").write_text(main)
-    (directory / "requirements.txt").write_text("functions-framework\n")
+    (directory / "requirements.txt").write_text(requirements)  # revisions get only what it names
     return directory
 
 
@@ -143,7 +145,7 @@ def gcloud(endpoint) -> Gcloud:
 def source_factory(tmp_path) -> Callable[..., Path]:
     counter = iter(range(1000))
 
-    def make(main: str = HELLO_MAIN) -> Path:
-        return write_source(tmp_path / f"src{next(counter)}", main)
+    def make(main: str = HELLO_MAIN, requirements: str = "functions-framework\n") -> Path:
+        return write_source(tmp_path / f"src{next(counter)}", main, requirements)
 
     return make

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from deploy_scripts.localcloud.logs import read_revision_logs
+from deploy_scripts.localcloud.logs import entry_text, read_revision_logs
 
 from .conftest import PROJECT, REGION
 from .helpers import get, served_revisions
@@ -136,7 +136,9 @@ def test_import_error_fails_deploy_and_old_revision_keeps_serving(gcloud, source
     failed_rev = revisions(gcloud, "fragile-fn")[0]
     assert failed_rev.startswith("fragile-fn-00002-")
     logged = [
-        r["message"] for r in read_revision_logs(localcloud_dir, failed_rev) if r.get("stream") == "stderr"
+        entry_text(r)
+        for r in read_revision_logs(localcloud_dir, failed_rev)
+        if r["logName"].endswith("%2Fstderr")
     ]
     assert any("boom at import" in line for line in logged)
 

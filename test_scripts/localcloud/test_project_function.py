@@ -41,8 +41,8 @@ def test_project_function_deploys_and_answers_health(gcloud, tmp_path, localclou
     assert posted.status_code == 200, posted.text
 
     def has_event(records):
-        return any(r.get("message") == "invoice_processed" for r in records)
+        return any(r.get("jsonPayload", {}).get("message") == "invoice_processed" for r in records)
 
     records = logged_records(localcloud_dir, revision, until=has_event)
     assert has_event(records), records
-    assert all(record["revision"] == revision for record in records)
+    assert all(record["resource"]["labels"]["revision_name"] == revision for record in records)

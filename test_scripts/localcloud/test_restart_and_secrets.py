@@ -7,6 +7,7 @@ import json
 import pytest
 
 from deploy_scripts.localcloud import client
+from deploy_scripts.localcloud.logs import entry_text
 
 from .conftest import REGION, Gcloud, revision_processes, start_localcloud, stop_localcloud
 from .helpers import get, logged_records, served_revisions
@@ -101,15 +102,15 @@ def test_secrets_resolved_from_state_dir_and_redacted_from_logs(private_cloud, s
     assert answer["secret_length"] == len(SECRET)
 
     def both_lines(records):
-        return any(r.get("stream") == "stdout" for r in records) and any(
+        return any(r["logName"].endswith("%2Fstdout") for r in records) and any(
             r.get("severity") == "WARNING" for r in records
         )
 
     records = logged_records(state_dir, answer["revision"], until=both_lines)
-    assert any(r.get("message") == "key is [REDACTED]" and r["stream"] == "stdout" for r in records)
+    assert any(entry_text(r) == "key is [REDACTED]" and r["logName"].endswith("%2Fstdout") for r in records)
     structured = [r for r in records if r.get("severity") == "WARNING"]
-    assert structured and structured[0]["message"] == "structured [REDACTED]"
-    assert structured[0]["revision"] == answer["revision"] and "timestamp" in structured[0]
+    assert structured and structured[0]["jsonPayload"]["message"] == "structured [REDACTED]"
+    assert structured[0]["resource"]["labels"]["revision_name"] == answer["revision"]
     for path in state_dir.rglob("*"):
         if path.is_file() and path.suffix in {".jsonl", ".log", ".sqlite3", ".json"}:
             assert SECRET.encode() not in path.read_bytes(), path

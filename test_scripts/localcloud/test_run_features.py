@@ -30,6 +30,7 @@ def hello(request):
         return {"status": answer.status_code, "body": answer.text[:200]}
     return {"revision": os.environ.get("K_REVISION"), "greeting": os.environ.get("GREETING")}
 """
+CALLER_REQUIREMENTS = "functions-framework\nrequests\n"  # the build installs only what is named
 
 
 def describe_service(gcloud, service: str) -> dict:
@@ -70,7 +71,7 @@ def no_proxy_env():
 
 
 def test_tag_url_reaches_its_revision_while_the_main_url_stays_pinned(gcloud, source_factory, endpoint):
-    source = source_factory(CALLER_MAIN)
+    source = source_factory(CALLER_MAIN, CALLER_REQUIREMENTS)
     assert gcloud.deploy("tagged_fn", source, "--set-env-vars", "GREETING=one").returncode == 0
     rev1 = function_revision(gcloud, "tagged_fn")
     assert gcloud.deploy("tagged_fn", source, "--set-env-vars", "GREETING=two").returncode == 0
@@ -159,9 +160,11 @@ def test_private_function_needs_an_identity_token(gcloud, source_factory, endpoi
 
 
 def test_internal_only_ingress_admits_only_localclouds_own_revisions(gcloud, source_factory, endpoint):
-    caller = gcloud.deploy("caller_fn", source_factory(CALLER_MAIN))
+    caller = gcloud.deploy("caller_fn", source_factory(CALLER_MAIN, CALLER_REQUIREMENTS))
     assert caller.returncode == 0, caller.stderr
-    inner = gcloud.deploy("inner_fn", source_factory(CALLER_MAIN), "--ingress-settings", "internal-only")
+    inner = gcloud.deploy(
+        "inner_fn", source_factory(CALLER_MAIN, CALLER_REQUIREMENTS), "--ingress-settings", "internal-only"
+    )
     assert inner.returncode == 0, inner.stderr
     inner_url = f"{endpoint.url}/functions/{PROJECT}/{REGION}/inner_fn"
     assert get(inner_url).status_code == 404  # Google answers 404 to traffic its ingress refuses
@@ -209,7 +212,12 @@ def test_revisions_delete_and_services_list_without_region(gcloud, source_factor
 
 
 def test_knative_replace_builds_a_revision_and_revisions_keep_their_limits(gcloud, source_factory, endpoint):
-    assert gcloud.deploy("knative_fn", source_factory(CALLER_MAIN), "--memory", "256Mi").returncode == 0
+    assert (
+        gcloud.deploy(
+            "knative_fn", source_factory(CALLER_MAIN, CALLER_REQUIREMENTS), "--memory", "256Mi"
+        ).returncode
+        == 0
+    )
     rev1 = function_revision(gcloud, "knative_fn")
     updated = gcloud(
         "run", "services", "update", "knative-fn", "--region", REGION,

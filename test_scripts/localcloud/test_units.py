@@ -9,50 +9,101 @@ import pytest
 from deploy_scripts.localcloud import iam, shapes
 from deploy_scripts.localcloud.controller import _set_path, traffic_to_latest
 from deploy_scripts.localcloud.errors import ApiError
-from deploy_scripts.localcloud.logs import log_record, read_revision_logs
+from deploy_scripts.localcloud.logs import log_entry, read_revision_logs, revision_resource
 from deploy_scripts.localcloud.secrets import SecretMissing, resolve_secret_env
 from deploy_scripts.localcloud.settings import StatePaths
 
+RESOURCE = revision_resource("p1", "us-central1", "fn", "fn-00001-abc")
 
-def test_plain_lines_are_wrapped_with_severity_from_the_stream():
-    out = log_record("hello\n", "stdout", "fn-00001-abc")
-    err = log_record("Traceback (most recent call last):", "stderr", "fn-00001-abc")
-    assert (out["severity"], out["message"], out["stream"], out["revision"]) == (
-        "INFO",
+
+def test_plain_lines_become_text_payload_entries_with_severity_from_the_stream():
+    out = log_entry("hello\n", "stdout", RESOURCE)
+    err = log_entry("Traceback (most recent call last):", "stderr", RESOURCE)
+    assert (out["severity"], out["textPayload"], out["logName"]) == (
+        "DEFAULT",
         "hello",
-        "stdout",
-        "fn-00001-abc",
+        "projects/p1/logs/run.googleapis.com%2Fstdout",
     )
-    assert (err["severity"], err["stream"]) == ("ERROR", "stderr")
+    assert (err["severity"], err["logName"]) == ("ERROR", "projects/p1/logs/run.googleapis.com%2Fstderr")
+    assert out["resource"] == {
+        "type": "cloud_run_revision",
+        "labels": {
+            "project_id": "p1",
+            "service_name": "fn",
+            "revision_name": "fn-00001-abc",
+            "location": "us-central1",
+            "configuration_name": "fn",
+        },
+    }
+    assert "jsonPayload" not in out and out["insertId"] and out["timestamp"].endswith("Z")
 
 
-def test_json_lines_are_kept_and_completed():
+def test_json_lines_become_json_payload_with_special_fields_lifted():
     line = json.dumps(
-        {"severity": "WARNING", "message": "invoice_failed", "correlation_id": "c1", "revision": "own"}
+        {
+            "severity": "warning",
+            "message": "invoice_failed",
+            "timestamp": "2026-01-02T03:04:05.123456789+01:00",
+            "correlation_id": "c1",
+            "logging.googleapis.com/labels": {"execution_id": "e1", "n": 2},
+            "logging.googleapis.com/trace": "projects/p1/traces/abc",
+            "logging.googleapis.com/spanId": "000000000000004a",
+            "logging.googleapis.com/insertId": "my-id",
+            "logging.googleapis.com/sourceLocation": {"file": "main.py", "line": "3"},
+            "logging.googleapis.com/operation": {"id": "op1", "first": True},
+            "logging.googleapis.com/trace_sampled": True,
+        }
     )
-    record = log_record(line, "stdout", "fn-00002-xyz")
-    assert record["revision"] == "own"  # the function's own field wins
-    assert record["correlation_id"] == "c1" and "timestamp" in record and "stream" not in record
+    entry = log_entry(line, "stdout", RESOURCE, instance_id="i1")
+    assert entry["jsonPayload"] == {"message": "invoice_failed", "correlation_id": "c1"}
+    assert entry["severity"] == "WARNING"
+    assert entry["timestamp"] == "2026-01-02T02:04:05.123456Z"
+    assert entry["labels"] == {
+        "goog-managed-by": "cloudfunctions",
+        "instanceId": "i1",
+        "execution_id": "e1",
+        "n": "2",
+    }
+    assert (entry["trace"], entry["spanId"], entry["insertId"], entry["traceSampled"]) == (
+        "projects/p1/traces/abc",
+        "000000000000004a",
+        "my-id",
+        True,
+    )
+    assert entry["sourceLocation"] == {"file": "main.py", "line": "3"}
+    assert entry["operation"] == {"id": "op1", "first": True}
+
+
+def test_time_fields_in_cloud_runs_order_and_unknown_severity_kept_in_payload():
+    seconds = log_entry(
+        '{"timestampSeconds": 1767225600, "timestampNanos": 5000, "time": "x"}', "stdout", RESOURCE
+    )
+    assert seconds["timestamp"] == "2026-01-01T00:00:00.000005Z" and seconds["jsonPayload"] == {"time": "x"}
+    timed = log_entry('{"time": "2026-01-01T00:00:01Z", "severity": "LOUD"}', "stderr", RESOURCE)
+    assert timed["timestamp"] == "2026-01-01T00:00:01.000000Z"
+    assert timed["severity"] == "ERROR" and timed["jsonPayload"] == {"severity": "LOUD"}
+    not_object = log_entry("[1, 2]", "stdout", RESOURCE)
+    assert not_object["textPayload"] == "[1, 2]"
 
 
 def test_secret_values_are_redacted():
-    record = log_record('{"message": "token abc123 used"}', "stdout", "r", secrets=["abc123"])
-    assert record["message"] == "token [REDACTED] used"
+    entry = log_entry('{"message": "token abc123 used"}', "stdout", RESOURCE, secrets=["abc123"])
+    assert entry["jsonPayload"]["message"] == "token [REDACTED] used"
 
 
 def test_read_revision_logs_filters_by_revision_and_since(tmp_path):
     paths = StatePaths(tmp_path).create()
     paths.revision_log("a-00001-aaa").write_text(
-        json.dumps({"message": "old", "timestamp": "2026-01-01T00:00:00Z"})
+        json.dumps({"textPayload": "old", "timestamp": "2026-01-01T00:00:00Z"})
         + "\n{cut off\n"
-        + json.dumps({"message": "new", "timestamp": "2026-01-02T00:00:00Z"})
+        + json.dumps({"textPayload": "new", "timestamp": "2026-01-02T00:00:00Z"})
         + "\n"
     )
     paths.revision_log("b-00001-bbb").write_text(
-        json.dumps({"message": "other", "timestamp": "2026-01-03T00:00:00Z"}) + "\n"
+        json.dumps({"textPayload": "other", "timestamp": "2026-01-03T00:00:00Z"}) + "\n"
     )
-    assert [r["message"] for r in read_revision_logs(tmp_path, "a-00001-aaa")] == ["old", "new"]
-    assert [r["message"] for r in read_revision_logs(tmp_path, since="2026-01-01T12:00:00Z")] == [
+    assert [r["textPayload"] for r in read_revision_logs(tmp_path, "a-00001-aaa")] == ["old", "new"]
+    assert [r["textPayload"] for r in read_revision_logs(tmp_path, since="2026-01-01T12:00:00Z")] == [
         "new",
         "other",
     ]

@@ -97,7 +97,7 @@ class LiveFunction:
     revision log format, exactly as localcloud runs a revision."""
 
     def __init__(self, workdir: Path, revision: str):
-        from deploy_scripts.localcloud.logs import RevisionLog
+        from deploy_scripts.localcloud.logs import RevisionLog, revision_resource
         from deploy_scripts.localcloud.settings import StatePaths
 
         self.revision = revision
@@ -114,7 +114,8 @@ class LiveFunction:
              str(REPO_ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)],
             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        log = RevisionLog(self.log_path, revision)
+        resource = revision_resource("freckled-hen-analytics", "us-central1", "process-invoice", revision)
+        log = RevisionLog(self.log_path, resource)
         self.pumps = [log.pump(self.process.stdout, "stdout"), log.pump(self.process.stderr, "stderr")]
         self._wait_ready()
 
@@ -145,7 +146,8 @@ class LiveFunction:
 
         def events():
             lines = [json.loads(x) for x in self.log_path.read_text().splitlines() if x.strip()]
-            return [x for x in lines if x.get("message") in ("invoice_processed", "invoice_failed")]
+            messages = [x.get("jsonPayload", {}).get("message") for x in lines]
+            return [m for m in messages if m in ("invoice_processed", "invoice_failed")]
 
         return poll(events, lambda found: len(found) >= count, timeout, interval=0.05)
 
@@ -170,3 +172,13 @@ def live_function(tmp_path):
     function = LiveFunction(tmp_path, "process-invoice-00001-mon")
     yield function
     function.stop()
+
+
+@pytest.fixture
+def logging_api(live_function):
+    """localcloud on the live function's state dir: its Logging API serves the function's entries."""
+    from deploy_scripts.localcloud import client
+
+    endpoint = client.start(live_function.localcloud_dir, port=0)
+    yield endpoint
+    client.stop(live_function.localcloud_dir)

@@ -3,17 +3,12 @@ method (`list_entries`), returning the library's real StructEntry objects."""
 
 from datetime import timedelta
 
-import pytest
 from google.cloud.logging_v2.entries import StructEntry
 from google.cloud.logging_v2.resource import Resource
 
+from deploy_scripts.function_events import google_client
 from deploy_scripts.monitoring.monitor import Monitor, Windows
-from deploy_scripts.monitoring.sources import (
-    CloudLoggingSource,
-    JsonLinesSource,
-    LocalcloudSource,
-    source_for,
-)
+from deploy_scripts.monitoring.sources import CloudLoggingSource, JsonLinesSource, source_for
 
 from .conftest import NOW, event
 
@@ -32,7 +27,8 @@ def entry(minutes_ago, **kw):
     payload = event(minutes_ago, **kw)
     del payload["timestamp"]  # Cloud Logging keeps the time on the entry
     revision = payload.pop("revision")
-    return StructEntry(payload=payload, timestamp=NOW - timedelta(minutes=minutes_ago),
+    del payload["severity"]  # … and the severity
+    return StructEntry(payload=payload, timestamp=NOW - timedelta(minutes=minutes_ago), severity="INFO",
                        resource=Resource(type="cloud_run_revision", labels={"revision_name": revision}))  # fmt: skip
 
 
@@ -76,9 +72,9 @@ def test_text_entries_and_other_messages_are_ignored(config):
     assert evaluation.snapshot.current.figures.events == 1
 
 
-@pytest.mark.parametrize(("env", "kind"), [("production", CloudLoggingSource), ("local", LocalcloudSource)])
-def test_each_environment_reads_its_own_logs(config, env, kind):
-    assert isinstance(source_for(config.environment(env)), kind)
+def test_production_reads_googles_cloud_logging(config):
+    source = source_for(config.environment("production"))
+    assert isinstance(source, CloudLoggingSource) and source._client_factory is google_client
 
 
 def test_an_events_file_overrides_the_environment(config, tmp_path):

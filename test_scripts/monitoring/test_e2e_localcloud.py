@@ -1,5 +1,5 @@
 """End to end on localcloud: the real gcloud deploys the function, invoices go to its URL, `monitor
---env local` reads localcloud's revision logs and marks the deploy; `rollback --action watch`'s
+--env local` reads the function's LogEntries through localcloud's Cloud Logging API and marks the deploy; `rollback --action watch`'s
 reader gives the same figures for the revision through the same compute_figures."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def wait_for_live_events(cloud, revision, count):
     """The function's log lines reach the log after its answers (pumped from its stdout)."""
 
     def live(events):
-        return sum(1 for e in events if e.get("message", "").startswith("invoice_") and not e.get("dry_run"))
+        payloads = [e["jsonPayload"] for e in events]  # LogEntries from the Logging API
+        return sum(1 for p in payloads if p["message"].startswith("invoice_") and not p.get("dry_run"))
 
     poll(lambda: cloud.read_events(revision, None), lambda events: live(events) >= count)
 

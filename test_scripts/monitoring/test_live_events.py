@@ -1,5 +1,5 @@
 """Real events: the function under functions-framework on loopback, logged the way localcloud logs a
-revision, then read back by `monitor`. Figures are checked against the HTTP answers the function gave,
+revision (Cloud Run LogEntries), then read back by `monitor` through localcloud's Cloud Logging API. Figures are checked against the HTTP answers the function gave,
 and the error-rate alert fires, reaches a local webhook, and resolves as good invoices dilute it."""
 
 import json
@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from deploy_scripts.cli.monitor_cmd import main as monitor_cli
+from deploy_scripts.function_events import client_factory
 from deploy_scripts.monitoring.monitor import Monitor, Windows
-from deploy_scripts.monitoring.sources import LocalcloudSource
+from deploy_scripts.monitoring.sources import CloudLoggingSource
 from deploy_scripts.monitoring.webhook import WebhookNotifier
 
 pytestmark = pytest.mark.slow
@@ -29,13 +30,14 @@ def post_all(live, golden_pdfs):
     return [a.json() for a in answers], failures
 
 
-def test_figures_alerts_and_webhook_from_the_running_function(config, live_function, golden_pdfs, receiver):
+def test_figures_alerts_and_webhook_from_the_running_function(
+    config, live_function, logging_api, golden_pdfs, receiver
+):
     bodies, failures = post_all(live_function, golden_pdfs)
     assert len(live_function.events_logged(4)) == 4
     webhook = WebhookNotifier(receiver.url, wait_seconds=0.01)
-    monitor = Monitor(
-        config, "local", LocalcloudSource(live_function.localcloud_dir), windows=Windows(), webhook=webhook
-    )
+    source = CloudLoggingSource(config.environment("local"), client_factory(logging_api))
+    monitor = Monitor(config, "local", source, windows=Windows(), webhook=webhook)
 
     evaluation = monitor.evaluate()
     figures, current = evaluation.snapshot.current.figures, evaluation.snapshot.current
