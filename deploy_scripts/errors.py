@@ -43,6 +43,13 @@ class GcloudFailed(DeployError):
         self.timed_out = timed_out
 
 
+class CloudApiFailed(GcloudFailed):
+    """A read through Google's API clients failed (refused, unreachable, no credentials).
+
+    A kind of GcloudFailed: callers that handle a failed gcloud read handle this one the same way.
+    """
+
+
 class BackupInvalid(DeployError):
     """A backup is missing, incomplete or fails its checksum; it is never used."""
 

@@ -1,7 +1,9 @@
 """The gcloud commands the pipeline runs, built from config as argument lists (never a shell).
 
 Environment values are masked wherever a command is shown; secrets only ever appear as Secret
-Manager references. gcloud's own failures are reported in gcloud's own words.
+Manager references. gcloud's own failures are reported in gcloud's own words. The function's state
+is read through google-cloud-functions (`cloud_reads.py`), configured from the same environment
+gcloud runs with, so both always talk to the same place.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from ..cloud_clients import CloudAccess
 from ..config import Environment
-from ..errors import GcloudFailed
+from ..errors import CloudApiFailed, GcloudFailed
+from .cloud_reads import FunctionReader
 
 MASK = "***"
 _DELIMITERS = ("@", "|", "~", ";", "#", "%")
-#: gcloud's words when another operation on the same function is still running.
+#: gcloud's words when another operation on the same function is still running; consulted only when
+#: the API cannot say whether one runs (see Gcloud._is_conflict).
 _CONFLICT_MARKERS = ("unable to queue the operation", "ABORTED", "already in progress")
 
 
@@ -80,10 +86,6 @@ def mask_text(text: str, env: Environment) -> str:
 def _not_found(stderr: str) -> bool:
     lowered = stderr.lower()
     return "not_found" in lowered or "404" in stderr or "not found" in lowered or "cannot find" in lowered
-
-
-def _is_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, GcloudFailed) and any(m in exc.stderr for m in _CONFLICT_MARKERS)
 
 
 def _gcloud_words(stderr: str) -> str:
@@ -152,9 +154,28 @@ class Gcloud:
         """Deploy; retries only gcloud's 409 "unable to queue" (another operation still running)."""
         self.run_retrying_conflicts(deploy_command(self.env, source_dir), self.deploy_timeout)
 
+    @cached_property
+    def reader(self) -> FunctionReader:
+        """The function's state through the API, reaching wherever this gcloud's environment points."""
+        return FunctionReader(self.env, CloudAccess.from_gcloud_env(self.process_env), self.timeout)
+
+    def _is_conflict(self, exc: BaseException) -> bool:
+        """Did gcloud fail because another operation on the function is still running (409)?
+
+        The API decides (the function is DEPLOYING or DELETING). Only when the API gives no answer
+        are gcloud's own words the evidence. A timed-out gcloud is never retried: its own operation
+        may still be running.
+        """
+        if not isinstance(exc, GcloudFailed) or isinstance(exc, CloudApiFailed) or exc.timed_out:
+            return False
+        try:
+            return self.reader.operation_in_progress()
+        except CloudApiFailed:
+            return any(marker in exc.stderr for marker in _CONFLICT_MARKERS)
+
     def run_retrying_conflicts(self, command: list[str], timeout: float, wait_seconds: float = 2.0) -> str:
         for attempt in Retrying(
-            retry=retry_if_exception(_is_conflict),
+            retry=retry_if_exception(self._is_conflict),
             stop=stop_after_attempt(self.conflict_retries + 1),
             wait=wait_exponential(multiplier=wait_seconds, max=20),
             reraise=True,
@@ -164,15 +185,8 @@ class Gcloud:
         raise AssertionError("unreachable: Retrying either returns or re-raises")
 
     def describe(self) -> dict | None:
-        """The live function, or None when it does not exist."""
-        try:
-            return self.run_json(
-                ["gcloud", "functions", "describe", self.env.function, "--gen2", *location_flags(self.env)]
-            )
-        except GcloudFailed as exc:
-            if _not_found(exc.stderr):
-                return None
-            raise
+        """The live function (the API's JSON), or None when it does not exist."""
+        return self.reader.function()
 
     def delete_function(self) -> None:
         """Delete the function and with it every revision (what leaves only a backup to restore from)."""

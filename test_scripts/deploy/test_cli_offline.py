@@ -1,4 +1,8 @@
-"""The CLI's usage errors, the production dry run and a real production deploy attempt (no network)."""
+"""The CLI's usage errors, the production dry run and a real production deploy attempt.
+
+Production here is the session's stand-in for Google (test_scripts/offline.py): every API endpoint
+is a loopback server that refuses (403) and records each request.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,24 @@ from click.testing import CliRunner
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
+from test_scripts.offline import REFUSAL
 
 from .test_source_and_backup import make_source
 
+FUNCTION = "projects/freckled-hen-analytics/locations/us-central1/functions/process_invoice"
 
-def test_production_dry_run_prints_masked_command_and_changes_nothing(isolated_env, tmp_path: Path):
+
+def refused_get(nowhere) -> str:
+    """What the functions client reports when the stand-in for Google refuses its read."""
+    return (
+        f"`functions get process_invoice` failed: 403 GET {nowhere.url}v2/{FUNCTION}"
+        f"?%24alt=json%3Benum-encoding%3Dint: {REFUSAL}; the account needs Cloud Functions Viewer on the project"
+    )
+
+
+def test_production_dry_run_prints_masked_command_and_changes_nothing(
+    isolated_env, tmp_path: Path, offline_session
+):
     source = make_source(tmp_path / "src")
     args = ["--env", "production", "--dry-run", "--skip-validation", "--source-dir", str(source), "--json"]
     result = CliRunner().invoke(deploy, args)
@@ -27,8 +44,12 @@ def test_production_dry_run_prints_masked_command_and_changes_nothing(isolated_e
         "GOOGLE_SHEETS_SHEET_NAME=***,GOOGLE_SHEETS_SPREADSHEET_ID=***,INVOICE_PARSER=***,INVOICE_SINK=***"
     )
     assert "be53c6e3a199a473" not in result.output and "Update 20230525" not in result.output
-    # gcloud could not see Google from here, and says so in its own words
-    assert "You do not currently have an active account selected" in plan["differences"][0]["live"]
+    # the live function was read through the API, which the session's stand-in for Google refused
+    nowhere = offline_session["nowhere"]
+    assert plan["differences"] == [
+        {"setting": "(live function)", "config": "-", "live": f"unknown: {refused_get(nowhere)}"}
+    ]
+    assert nowhere.seen[-1]["method"] == "GET" and f"/v2/{FUNCTION}?" in nowhere.seen[-1]["target"]
     assert plan["gate"] == {"skipped": True}
     assert not isolated_env.exists()  # no records, no backups, no lock
 
@@ -44,17 +65,15 @@ def test_production_dry_run_human_output(isolated_env, tmp_path: Path):
     assert "GOOGLE_SHEETS_SHEET_NAME=***" in result.output
 
 
-def test_real_production_deploy_fails_with_gclouds_error(isolated_env, tmp_path: Path):
+def test_real_production_deploy_stops_at_the_refused_read(isolated_env, tmp_path: Path, offline_session):
     source = make_source(tmp_path / "src")
     result = CliRunner().invoke(
         deploy, ["--env", "production", "--skip-validation", "--source-dir", str(source), "--json"]
     )
     assert result.exit_code == 1
     out = json.loads(result.output)
-    assert out["error_type"] == "GcloudFailed"
-    assert out["error"].startswith(
-        "`gcloud functions describe process_invoice` failed (exit 1): ERROR: (gcloud.functions.describe)"
-    )
+    assert out["error_type"] == "CloudApiFailed"
+    assert out["error"] == refused_get(offline_session["nowhere"])
     record = out["record"]
     assert record["status"] == "failed"
     assert [(s["name"], s["status"]) for s in record["stages"]] == [

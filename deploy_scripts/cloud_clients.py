@@ -1,0 +1,124 @@
+"""Google's official Python clients, built the one way the project builds them, for either environment.
+
+The clients follow the configuration gcloud itself runs with (the `CLOUDSDK_*` variables of the
+environment handed to gcloud), so gcloud and the clients always talk to the same place:
+
+- `CLOUDSDK_API_ENDPOINT_OVERRIDES_<API>` -> `client_options.api_endpoint` (REST transport, so an
+  `http://` endpoint works);
+- `CLOUDSDK_PROXY_TYPE/ADDRESS/PORT[/USERNAME/PASSWORD]` -> the clients' HTTP proxy;
+- `CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true` -> `AnonymousCredentials`: Application Default
+  Credentials, `GOOGLE_APPLICATION_CREDENTIALS` and the metadata server are never consulted.
+
+Production sets none of them: Google's default endpoints and Application Default Credentials.
+localcloud's `gcloud-env` sets all three: its made-up `http://<api>.localcloud` hosts reached through
+its proxy, anonymously. The tests' session fixture points every endpoint at a closed loopback port.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the client packages are imported only when a client is built
+    from google.cloud.functions_v2 import FunctionServiceClient
+
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in _TRUE
+
+
+@dataclass(frozen=True)
+class CloudAccess:
+    """Where the clients go and as whom: read from the environment gcloud runs with."""
+
+    #: api name (gcloud's: cloudfunctions, run, logging, ...) -> endpoint URL without trailing slash
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    proxy: str | None = None
+    anonymous: bool = False
+
+    @classmethod
+    def from_gcloud_env(cls, env: Mapping[str, str]) -> CloudAccess:
+        prefix = "CLOUDSDK_API_ENDPOINT_OVERRIDES_"
+        endpoints = {
+            key[len(prefix) :].lower(): value.rstrip("/")
+            for key, value in env.items()
+            if key.startswith(prefix) and value.strip()
+        }
+        return cls(
+            endpoints=endpoints,
+            proxy=_proxy_url(env),
+            anonymous=_flag(env.get("CLOUDSDK_AUTH_DISABLE_CREDENTIALS")),
+        )
+
+    def endpoint(self, api: str) -> str | None:
+        return self.endpoints.get(api)
+
+    def credentials(self):
+        """Anonymous when gcloud's credentials are disabled; None lets the client use ADC."""
+        if not self.anonymous:
+            return None
+        from google.auth.credentials import AnonymousCredentials
+
+        return AnonymousCredentials()
+
+    def client_options(self, api: str):
+        from google.api_core.client_options import ClientOptions
+
+        endpoint = self.endpoint(api)
+        return ClientOptions(api_endpoint=endpoint) if endpoint else ClientOptions()
+
+    def configure_session(self, session: Any) -> Any:
+        """Send a requests session through gcloud's proxy, and only there (no proxy from the shell)."""
+        if self.proxy:
+            session.proxies = {"http": self.proxy, "https": self.proxy}
+            session.trust_env = False
+        return session
+
+    def describe(self) -> dict[str, Any]:
+        """What the clients will use, for records and errors (no secrets: proxy credentials hidden)."""
+        proxy = self.proxy
+        if proxy and "@" in proxy:
+            scheme, rest = proxy.split("://", 1)
+            proxy = f"{scheme}://***@{rest.split('@', 1)[1]}"
+        return {
+            "endpoints": dict(self.endpoints) or "Google's defaults",
+            "proxy": proxy,
+            "credentials": "anonymous" if self.anonymous else "application default",
+        }
+
+
+def _proxy_url(env: Mapping[str, str]) -> str | None:
+    address, port = env.get("CLOUDSDK_PROXY_ADDRESS"), env.get("CLOUDSDK_PROXY_PORT")
+    if not address or not port:
+        return None
+    scheme = (env.get("CLOUDSDK_PROXY_TYPE") or "http").lower()
+    scheme = {"socks5": "socks5h", "http_no_tunnel": "http"}.get(scheme, scheme)
+    user, password = env.get("CLOUDSDK_PROXY_USERNAME"), env.get("CLOUDSDK_PROXY_PASSWORD")
+    auth = ""
+    if user:
+        auth = urllib.parse.quote(user, safe="")
+        auth += f":{urllib.parse.quote(password, safe='')}@" if password else "@"
+    return f"{scheme}://{auth}{address}:{port}"
+
+
+def _rest_session(client: Any) -> Any:
+    # The generated REST transports keep their requests session (google.auth's AuthorizedSession)
+    # in `_session` and offer no public hook for proxies; the proxy tests fail if this ever moves.
+    return client._transport._session
+
+
+def functions_client(access: CloudAccess) -> FunctionServiceClient:
+    """Cloud Functions v2 (`google-cloud-functions`), REST transport."""
+    from google.cloud.functions_v2 import FunctionServiceClient
+
+    client = FunctionServiceClient(
+        credentials=access.credentials(),
+        transport="rest",
+        client_options=access.client_options("cloudfunctions"),
+    )
+    access.configure_session(_rest_session(client))
+    return client
