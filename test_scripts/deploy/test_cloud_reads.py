@@ -1,0 +1,134 @@
+"""The orchestrator's reads through google-cloud-functions: against localcloud (through the endpoints
+and proxy `localcloud gcloud-env` hands gcloud), and how they fail without an answer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from deploy_scripts.cloud_clients import CloudAccess, functions_client
+from deploy_scripts.errors import CloudApiFailed, GcloudFailed
+from deploy_scripts.pipeline.gcloud import deploy_command, location_flags
+from test_scripts.polling import poll
+
+from .conftest import localcloud_environment
+
+SLOW_START = """
+import pathlib, time
+
+for _ in range(600):  # a cold start that lasts until the test says so (at most a minute)
+    if pathlib.Path({release!r}).exists():
+        break
+    time.sleep(0.1)
+"""
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory):
+    with localcloud_environment(tmp_path_factory.mktemp("reads")) as target:
+        yield target
+
+
+def test_access_follows_gclouds_settings():
+    access = CloudAccess.from_gcloud_env(
+        {
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDFUNCTIONS": "http://cloudfunctions.localcloud/",
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN": "",
+            "CLOUDSDK_PROXY_TYPE": "http",
+            "CLOUDSDK_PROXY_ADDRESS": "127.0.0.1",
+            "CLOUDSDK_PROXY_PORT": "8861",
+            "CLOUDSDK_PROXY_USERNAME": "me",
+            "CLOUDSDK_PROXY_PASSWORD": "p@ss:word",
+            "CLOUDSDK_AUTH_DISABLE_CREDENTIALS": "True",
+        }
+    )
+    assert access.endpoints == {"cloudfunctions": "http://cloudfunctions.localcloud"}
+    assert access.proxy == "http://me:p%40ss%3Aword@127.0.0.1:8861"
+    assert access.describe()["proxy"] == "http://***@127.0.0.1:8861"
+    assert access.anonymous
+    client = functions_client(access)
+    assert client._transport._host == "http://cloudfunctions.localcloud"
+    assert client._transport._credentials.__class__.__name__ == "AnonymousCredentials"
+    session = client._transport._session
+    assert session.proxies == {"http": access.proxy, "https": access.proxy} and session.trust_env is False
+
+
+def test_production_is_googles_endpoint_with_application_default_credentials():
+    access = CloudAccess.from_gcloud_env({"PATH": "/usr/bin"})
+    assert access == CloudAccess(endpoints={}, proxy=None, anonymous=False)
+    assert access.credentials() is None  # the client library then asks Application Default Credentials
+    assert access.client_options("cloudfunctions").api_endpoint is None
+
+
+def test_production_without_credentials_says_how_to_get_them(target, monkeypatch):
+    """No ADC on this machine (the session removed GOOGLE_APPLICATION_CREDENTIALS, gcloud's config is
+    empty, the metadata server is not probed): the read refuses before any request."""
+    from deploy_scripts.pipeline.cloud_reads import FunctionReader
+
+    env = {k: v for k, v in target.gcloud.process_env.items() if k != "CLOUDSDK_AUTH_DISABLE_CREDENTIALS"}
+    reader = FunctionReader(target.environment, CloudAccess.from_gcloud_env(env))
+    with pytest.raises(CloudApiFailed) as error:
+        reader.function()
+    assert str(error.value).startswith(
+        "`functions get process_invoice` needs Google credentials and found none ("
+    )
+    assert str(error.value).endswith(
+        "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS"
+    )
+
+
+def test_a_missing_function_is_none_not_an_error(target):
+    assert target.gcloud.describe() is None
+
+
+def without_defaults(value):
+    if isinstance(value, dict):
+        kept = {k: without_defaults(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (False, {}, [], "", 0)}
+    return value
+
+
+def gcloud_describe(target) -> dict:
+    command = ["gcloud", "functions", "describe", target.environment.function, "--gen2"]
+    command += [*location_flags(target.environment), "--format", "json"]
+    done = subprocess.run(command, env=target.gcloud.process_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcloud(target, tmp_path):
+    from deploy_scripts.localcloud.staging import stage_project_source
+
+    release = tmp_path / "release"
+    source = stage_project_source(tmp_path / "slow")
+    (source / "main.py").write_text(
+        (source / "main.py").read_text() + SLOW_START.format(release=str(release))
+    )
+    gcloud = target.gcloud
+    # gcloud failed without any of the 409 words: only the API can say another operation is running
+    failure = GcloudFailed("deploy failed", returncode=1, stderr="ERROR: (gcloud.functions.deploy) Error 13")
+    deploying = subprocess.Popen(
+        deploy_command(target.environment, source), env=gcloud.process_env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        seen = poll(lambda: (gcloud.describe() or {}).get("state"), lambda s: s == "DEPLOYING", timeout=60)
+        assert seen == "DEPLOYING"
+        assert gcloud._is_conflict(failure)
+        timed_out = GcloudFailed("timed out", timed_out=True, stderr="unable to queue the operation")
+        assert not gcloud._is_conflict(timed_out)  # its own operation may be the one running
+    finally:
+        release.touch()
+    _, err = deploying.communicate(timeout=120)
+    assert deploying.returncode == 0, err[-2000:]
+    assert not gcloud._is_conflict(failure)
+
+    described = gcloud.describe()
+    assert described["state"] == "ACTIVE"
+    from_gcloud = gcloud_describe(target)
+    # the same JSON, less the fields proto3 leaves out when they hold their defaults
+    assert described == without_defaults(from_gcloud)
+    assert described["serviceConfig"]["revision"] == from_gcloud["serviceConfig"]["revision"]
+    assert described["buildConfig"]["runtime"] == "python312"
