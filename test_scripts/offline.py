@@ -140,6 +140,21 @@ def is_loopback_host(host: object) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def needs_dns(host: object) -> bool:
+    """Would resolving `host` ask the machine's DNS resolver? (IP literals and localhost do not.)"""
+    if host is None or host == "":
+        return False
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    if not isinstance(host, str) or host.lower() in LOOPBACK_NAMES:
+        return False
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return True
+    return False
+
+
 class LoopbackGuard:
     """Patches the socket module: non-loopback connects and name lookups are refused and recorded."""
 
@@ -171,12 +186,12 @@ class LoopbackGuard:
             return original_connect_ex(sock, address)
 
         def getaddrinfo(host, *args, **kwargs):
-            if not is_loopback_host(host):
+            if needs_dns(host):
                 guard.refuse(f"resolve {host}")
             return original_getaddrinfo(host, *args, **kwargs)
 
         def gethostbyname(host):
-            if not is_loopback_host(host):
+            if needs_dns(host):
                 guard.refuse(f"resolve {host}")
             return original_gethostbyname(host)
 
