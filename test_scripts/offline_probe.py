@@ -69,8 +69,26 @@ def main(out: Path) -> None:
                 "stderr": done.stderr[-2000:],
                 "nowhere_saw": nowhere.seen[seen_before:],
             }
+        results["commands"]["gcloud via localcloud gcloud-env"] = _through_localcloud(Path(scratch))
     nowhere.close()
     out.write_text(json.dumps(results, indent=1))
+
+
+def _through_localcloud(scratch: Path) -> dict:
+    """gcloud with nothing but what `localcloud gcloud-env` exports (a fresh state dir), so the
+    tests' own settings cannot hide what localcloud's gcloud configuration would do."""
+    from deploy_scripts.localcloud.client import gcloud_env, start, stop
+    from deploy_scripts.localcloud.processes import free_port
+
+    state_dir = scratch / "localcloud"
+    endpoint = start(state_dir=state_dir, port=free_port())
+    try:
+        env = {"PATH": os.environ["PATH"], "HOME": str(scratch), **gcloud_env(endpoint)}
+        command = ["gcloud", "functions", "list", "--regions", "us-central1", "--format", "json"]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        stop(state_dir)
+    return {"returncode": done.returncode, "stdout": done.stdout[-2000:], "stderr": done.stderr[-2000:]}
 
 
 if __name__ == "__main__":

@@ -127,6 +127,9 @@ def test_subprocesses_make_no_connection_off_loopback(fake_credentials, tmp_path
             f"{probe['nowhere_port']}/v2/{FUNCTION}"
         ], name
 
+    through_localcloud = commands["gcloud via localcloud gcloud-env"]
+    assert through_localcloud["returncode"] == 0 and json.loads(through_localcloud["stdout"]) == []
+
     connects = [m.groupdict() for m in CONNECT.finditer(trace.read_text())]
     off_loopback = {
         (c["v4"] or c["v6"], int(c["port"])) for c in connects if not is_loopback_host(c["v4"] or c["v6"])

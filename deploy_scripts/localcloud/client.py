@@ -155,6 +155,11 @@ def gcloud_env(
     """
     config_dir = StatePaths(endpoint.state_dir).gcloud_config
     config_dir.mkdir(parents=True, exist_ok=True)
+    # gcloud's "am I on GCE?" cache: without it a fresh config dir makes gcloud look up
+    # metadata.google.internal through the machine's DNS resolver (whatever check_gce_metadata says)
+    gce_cache = config_dir / "gce"
+    if not gce_cache.exists():
+        gce_cache.write_text("False")
     env = {
         "CLOUDSDK_CONFIG": str(config_dir),
         "CLOUDSDK_CORE_PROJECT": project,
