@@ -122,3 +122,25 @@ def functions_client(access: CloudAccess) -> FunctionServiceClient:
     )
     access.configure_session(_rest_session(client))
     return client
+
+
+def run_services_client(access: CloudAccess):
+    """Cloud Run Admin v2 services (`google-cloud-run`), REST transport."""
+    from google.cloud.run_v2 import ServicesClient
+
+    return _run_client(ServicesClient, access)
+
+
+def run_revisions_client(access: CloudAccess):
+    """Cloud Run Admin v2 revisions (`google-cloud-run`), REST transport."""
+    from google.cloud.run_v2 import RevisionsClient
+
+    return _run_client(RevisionsClient, access)
+
+
+def _run_client(client_class, access: CloudAccess):
+    client = client_class(
+        credentials=access.credentials(), transport="rest", client_options=access.client_options("run")
+    )
+    access.configure_session(_rest_session(client))
+    return client

@@ -1,4 +1,5 @@
-"""The orchestrator's reads of Cloud Functions state, through `google-cloud-functions`.
+"""The orchestrator's reads of the function's state: the function through `google-cloud-functions`,
+its Cloud Run service and revisions through `google-cloud-run` (Admin API v2).
 
 Typed answers instead of gcloud's stderr: NotFound means the function does not exist; every other
 failure (refused, unreachable, no credentials) becomes a CloudApiFailed that says what to do.
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
-from ..cloud_clients import CloudAccess, functions_client
+from ..cloud_clients import CloudAccess, functions_client, run_revisions_client, run_services_client
 from ..config import Environment
 from ..errors import CloudApiFailed
 
@@ -68,7 +69,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 class FunctionReader:
-    """Reads one function's state (the function, whether an operation runs on it)."""
+    """Reads one function's state: the function, whether an operation runs on it, its service and
+    revisions."""
 
     def __init__(self, env: Environment, access: CloudAccess, timeout: float = 60.0):
         self.env = env
@@ -79,6 +81,42 @@ class FunctionReader:
     def _client(self):
         with api_errors(f"functions get {self.env.function}", self.access, "cloudfunctions"):
             return functions_client(self.access)
+
+    @cached_property
+    def _services(self):
+        with api_errors(f"run services get {self.env.service}", self.access, "run"):
+            return run_services_client(self.access)
+
+    @cached_property
+    def _revisions(self):
+        with api_errors(f"run revisions list {self.env.service}", self.access, "run"):
+            return run_revisions_client(self.access)
+
+    @property
+    def service_name(self) -> str:
+        e = self.env
+        return f"projects/{e.project}/locations/{e.region}/services/{e.service}"
+
+    def service(self) -> dict | None:
+        """The function's Cloud Run service (v2 JSON: trafficStatuses, latestReadyRevision), or None."""
+        from google.api_core.exceptions import NotFound
+
+        with api_errors(f"run services get {self.env.service}", self.access, "run"):
+            try:
+                return message_dict(self._services.get_service(name=self.service_name, timeout=self.timeout))
+            except NotFound:
+                return None
+
+    def revisions(self) -> list[dict]:
+        """The service's revisions (v2 JSON); none when the service does not exist."""
+        from google.api_core.exceptions import NotFound
+
+        with api_errors(f"run revisions list {self.env.service}", self.access, "run"):
+            try:
+                pages = self._revisions.list_revisions(parent=self.service_name, timeout=self.timeout)
+                return [message_dict(revision) for revision in pages]
+            except NotFound:
+                return []
 
     @property
     def name(self) -> str:

@@ -83,11 +83,6 @@ def mask_text(text: str, env: Environment) -> str:
     return text
 
 
-def _not_found(stderr: str) -> bool:
-    lowered = stderr.lower()
-    return "not_found" in lowered or "404" in stderr or "not found" in lowered or "cannot find" in lowered
-
-
 def _gcloud_words(stderr: str) -> str:
     """gcloud's own error line(s): from the first ERROR: line on, without progress noise."""
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
@@ -203,30 +198,12 @@ class Gcloud:
         )
 
     def revisions(self) -> list[dict]:
-        return (
-            self.run_json(
-                [
-                    "gcloud",
-                    "run",
-                    "revisions",
-                    "list",
-                    "--service",
-                    self.env.service,
-                    *location_flags(self.env),
-                ]
-            )
-            or []
-        )
+        """The function's Cloud Run revisions (Run Admin API v2 JSON)."""
+        return self.reader.revisions()
 
     def service(self) -> dict | None:
-        try:
-            return self.run_json(
-                ["gcloud", "run", "services", "describe", self.env.service, *location_flags(self.env)]
-            )
-        except GcloudFailed as exc:
-            if _not_found(exc.stderr):
-                return None
-            raise
+        """The function's Cloud Run service (Run Admin API v2 JSON), or None when it does not exist."""
+        return self.reader.service()
 
     def route_all_traffic(self, revision: str | None) -> None:
         """100% to `revision`, or back to the latest revision when None (`--to-latest`)."""
@@ -276,21 +253,26 @@ def take_over_deployed(gcloud: Gcloud, detail: dict[str, Any] | None = None) -> 
     return Deployed(revision, described, service, moved=True)
 
 
+def _short_name(resource: str | None) -> str | None:
+    """`projects/…/revisions/NAME` -> NAME (v2 names revisions by full resource name)."""
+    return resource.rsplit("/", 1)[-1] if resource else None
+
+
 def revision_names(revisions: list[dict]) -> list[str]:
-    return [r.get("metadata", {}).get("name", "") for r in revisions if r.get("metadata", {}).get("name")]
+    return [name for r in revisions if (name := _short_name(r.get("name")))]
 
 
 def traffic_split(service: dict | None) -> list[dict]:
-    """[{revision, percent, latest}] from a Knative service's status.traffic."""
+    """[{revision, percent, latest}] from a Cloud Run v2 service's trafficStatuses."""
     if not service:
         return []
     split = []
-    for entry in service.get("status", {}).get("traffic", []) or []:
+    for entry in service.get("trafficStatuses", []) or []:
         split.append(
             {
-                "revision": entry.get("revisionName"),
+                "revision": entry.get("revision") or None,
                 "percent": entry.get("percent", 0),
-                "latest": bool(entry.get("latestRevision")),
+                "latest": entry.get("type") == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST",
             }
         )
     return split
@@ -300,5 +282,5 @@ def serving_revision(service: dict | None) -> str | None:
     """The revision receiving 100% of traffic, or None when traffic is split or unknown."""
     for entry in traffic_split(service):
         if entry["percent"] == 100:
-            return entry["revision"] or (service or {}).get("status", {}).get("latestReadyRevisionName")
+            return entry["revision"] or _short_name((service or {}).get("latestReadyRevision"))
     return None

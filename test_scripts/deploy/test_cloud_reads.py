@@ -10,7 +10,15 @@ import pytest
 
 from deploy_scripts.cloud_clients import CloudAccess, functions_client
 from deploy_scripts.errors import CloudApiFailed, GcloudFailed
-from deploy_scripts.pipeline.gcloud import deploy_command, location_flags
+from deploy_scripts.localcloud.staging import stage_project_source
+from deploy_scripts.pipeline.cloud_reads import FunctionReader
+from deploy_scripts.pipeline.gcloud import (
+    deploy_command,
+    location_flags,
+    revision_names,
+    serving_revision,
+    traffic_split,
+)
 from test_scripts.polling import poll
 
 from .conftest import localcloud_environment
@@ -65,8 +73,6 @@ def test_production_is_googles_endpoint_with_application_default_credentials():
 def test_production_without_credentials_says_how_to_get_them(target, monkeypatch):
     """No ADC on this machine (the session removed GOOGLE_APPLICATION_CREDENTIALS, gcloud's config is
     empty, the metadata server is not probed): the read refuses before any request."""
-    from deploy_scripts.pipeline.cloud_reads import FunctionReader
-
     env = {k: v for k, v in target.gcloud.process_env.items() if k != "CLOUDSDK_AUTH_DISABLE_CREDENTIALS"}
     reader = FunctionReader(target.environment, CloudAccess.from_gcloud_env(env))
     with pytest.raises(CloudApiFailed) as error:
@@ -98,9 +104,9 @@ def gcloud_describe(target) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.gcloud
+@pytest.mark.slow
 def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcloud(target, tmp_path):
-    from deploy_scripts.localcloud.staging import stage_project_source
-
     release = tmp_path / "release"
     source = stage_project_source(tmp_path / "slow")
     (source / "main.py").write_text(
@@ -132,3 +138,42 @@ def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcl
     assert described == without_defaults(from_gcloud)
     assert described["serviceConfig"]["revision"] == from_gcloud["serviceConfig"]["revision"]
     assert described["buildConfig"]["runtime"] == "python312"
+
+
+def gcloud_json(target, *args: str):
+    command = ["gcloud", *args, *location_flags(target.environment), "--format", "json"]
+    done = subprocess.run(command, env=target.gcloud.process_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.gcloud
+@pytest.mark.slow
+def test_service_and_revisions_through_google_cloud_run_match_gcloud(target, tmp_path):
+    """Runs after the deploy above: a pinned split read through the v2 API, as gcloud sees it (v1)."""
+    gcloud = target.gcloud
+    service_name = target.environment.service
+    assert gcloud.service()["trafficStatuses"][0]["type"] == "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
+    first = gcloud.describe()["serviceConfig"]["revision"]
+    gcloud.deploy(stage_project_source(tmp_path / "second"))
+    second = gcloud.describe()["serviceConfig"]["revision"]
+    assert second != first and serving_revision(gcloud.service()) == second
+
+    gcloud.route_all_traffic(first)
+    service = gcloud.service()
+    assert serving_revision(service) == first
+    assert traffic_split(service) == [{"revision": first, "percent": 100, "latest": False}]
+    seen_by_gcloud = gcloud_json(target, "run", "services", "describe", service_name)["status"]["traffic"]
+    assert [(t["revisionName"], t["percent"]) for t in seen_by_gcloud] == [(first, 100)]
+
+    listed = gcloud_json(target, "run", "revisions", "list", "--service", service_name)
+    assert sorted(revision_names(gcloud.revisions())) == sorted(r["metadata"]["name"] for r in listed)
+    assert {first, second} <= set(revision_names(gcloud.revisions()))
+    gcloud.route_all_traffic(None)
+    assert serving_revision(gcloud.service()) == second
+
+
+def test_a_missing_service_is_none_and_has_no_revisions(target):
+    other = target.environment.model_copy(update={"function": "nothing_here"})
+    reader = FunctionReader(other, CloudAccess.from_gcloud_env(target.gcloud.process_env))
+    assert reader.function() is None and reader.service() is None and reader.revisions() == []

@@ -7,7 +7,15 @@ import pytest
 
 from deploy_scripts.config import load_config
 from deploy_scripts.errors import GcloudFailed
-from deploy_scripts.pipeline.gcloud import Gcloud, deploy_command, mask_command, mask_text, serving_revision
+from deploy_scripts.pipeline.gcloud import (
+    Gcloud,
+    deploy_command,
+    mask_command,
+    mask_text,
+    revision_names,
+    serving_revision,
+    traffic_split,
+)
 from test_scripts.offline import REFUSAL
 
 
@@ -71,19 +79,25 @@ def test_timeout_is_reported_as_such(production, tmp_path):
     assert error.value.timed_out
 
 
-def test_serving_revision_reads_knative_traffic():
-    service = {"status": {"traffic": [{"revisionName": "r-2", "percent": 100, "latestRevision": False}]}}
+def test_serving_revision_reads_run_v2_traffic():
+    latest, pinned = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+    service = {"trafficStatuses": [{"type": pinned, "revision": "r-2", "percent": 100}]}
     assert serving_revision(service) == "r-2"
     split = {
-        "status": {
-            "traffic": [{"revisionName": "r-1", "percent": 50}, {"revisionName": "r-2", "percent": 50}]
-        }
+        "trafficStatuses": [
+            {"type": pinned, "revision": "r-1", "percent": 50},
+            {"type": pinned, "revision": "r-2", "percent": 50},
+        ]
     }
     assert serving_revision(split) is None
-    latest = {
-        "status": {"latestReadyRevisionName": "r-3", "traffic": [{"percent": 100, "latestRevision": True}]}
+    assert traffic_split(split)[0] == {"revision": "r-1", "percent": 50, "latest": False}
+    follows_latest = {
+        "latestReadyRevision": "projects/p/locations/us-central1/services/s/revisions/r-3",
+        "trafficStatuses": [{"type": latest, "percent": 100}],
     }
-    assert serving_revision(latest) == "r-3"
+    assert serving_revision(follows_latest) == "r-3"
+    assert traffic_split(follows_latest) == [{"revision": None, "percent": 100, "latest": True}]
+    assert revision_names([{"name": "projects/p/locations/l/services/s/revisions/r-1"}, {}]) == ["r-1"]
 
 
 CONFLICT_ONCE = """
