@@ -144,3 +144,26 @@ def _run_client(client_class, access: CloudAccess):
     )
     access.configure_session(_rest_session(client))
     return client
+
+
+def logging_client(access: CloudAccess, project: str):
+    """Cloud Logging v2 (`google-cloud-logging`) over HTTP/JSON, for reading the function's LogEntries."""
+    from google.cloud import logging as cloud_logging
+
+    credentials = access.credentials()
+    http = None
+    if access.proxy:  # the library builds its own session otherwise, which would not use gcloud's proxy
+        from google.auth.transport.requests import AuthorizedSession
+
+        if credentials is None:
+            import google.auth
+
+            credentials, _ = google.auth.default(scopes=cloud_logging.Client.SCOPE)
+        http = access.configure_session(AuthorizedSession(credentials))
+    return cloud_logging.Client(
+        project=project,
+        credentials=credentials,
+        _http=http,
+        _use_grpc=False,
+        client_options=access.client_options("logging"),
+    )

@@ -4,6 +4,7 @@ and proxy `localcloud gcloud-env` hands gcloud), and how they fail without an an
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -177,3 +178,20 @@ def test_a_missing_service_is_none_and_has_no_revisions(target):
     other = target.environment.model_copy(update={"function": "nothing_here"})
     reader = FunctionReader(other, CloudAccess.from_gcloud_env(target.gcloud.process_env))
     assert reader.function() is None and reader.service() is None and reader.revisions() == []
+
+
+def test_logging_client_goes_where_gcloud_goes(offline_session):
+    """The session's stand-in for Google is gcloud's endpoint and proxy here: the client must ask it."""
+    from google.api_core.exceptions import Forbidden
+
+    from deploy_scripts.cloud_clients import logging_client
+    from test_scripts.offline import REFUSAL
+
+    nowhere = offline_session["nowhere"]
+    seen_before = len(nowhere.seen)
+    client = logging_client(CloudAccess.from_gcloud_env(os.environ), "freckled-hen-analytics")
+    with pytest.raises(Forbidden, match=REFUSAL):
+        list(client.list_entries(filter_='resource.type="cloud_run_revision"', max_results=5))
+    assert [(s["method"], s["target"]) for s in nowhere.seen[seen_before:]] == [
+        ("POST", f"{nowhere.url}v2/entries:list?prettyPrint=false")
+    ]
