@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -135,5 +136,16 @@ class FunctionReader:
 
     def operation_in_progress(self) -> bool:
         """Whether a deploy, update or delete is still running on the function (the API's word)."""
-        described = self.function()
-        return bool(described) and described.get("state") in IN_PROGRESS_STATES
+        return operation_running(self.function())
+
+
+def operation_running(described: dict | None) -> bool:
+    return bool(described) and described.get("state") in IN_PROGRESS_STATES
+
+
+def updated_since(described: dict | None, moment: datetime) -> bool:
+    """Did the function change at or after `moment` (its `updateTime`, RFC 3339)?"""
+    stamp = (described or {}).get("updateTime")
+    if not stamp:
+        return False
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) >= moment

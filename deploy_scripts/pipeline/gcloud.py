@@ -12,6 +12,7 @@ import json
 import subprocess
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from ..cloud_clients import CloudAccess
 from ..config import Environment
 from ..errors import CloudApiFailed, GcloudFailed
-from .cloud_reads import FunctionReader
+from .cloud_reads import FunctionReader, operation_running, updated_since
 
 MASK = "***"
+#: how far Google's clock (a function's updateTime) may be behind this machine's
+CLOCK_SLACK = timedelta(seconds=30)
 _DELIMITERS = ("@", "|", "~", ";", "#", "%")
-#: gcloud's words when another operation on the same function is still running; consulted only when
-#: the API cannot say whether one runs (see Gcloud._is_conflict).
+#: gcloud's words for the API's 409 to its own create/patch call (only gcloud saw that answer); a
+#: retry on them needs the API's confirmation when the API answers (see Gcloud._is_conflict).
 _CONFLICT_MARKERS = ("unable to queue the operation", "ABORTED", "already in progress")
 
 
@@ -154,28 +157,35 @@ class Gcloud:
         """The function's state through the API, reaching wherever this gcloud's environment points."""
         return FunctionReader(self.env, CloudAccess.from_gcloud_env(self.process_env), self.timeout)
 
-    def _is_conflict(self, exc: BaseException) -> bool:
-        """Did gcloud fail because another operation on the function is still running (409)?
+    def _is_conflict(self, exc: BaseException, attempt_started: datetime) -> bool:
+        """Did gcloud fail because another operation on the function was running (409)?
 
-        The API decides (the function is DEPLOYING or DELETING). Only when the API gives no answer
-        are gcloud's own words the evidence. A timed-out gcloud is never retried: its own operation
-        may still be running.
+        The API decides: an operation still runs (the function is DEPLOYING or DELETING), or gcloud
+        reported the 409 and the function changed during the attempt (the other operation finished
+        between gcloud's refusal and this read). Only when the API gives no answer are gcloud's
+        words the evidence. A timed-out gcloud is never retried: its own operation may be running.
         """
         if not isinstance(exc, GcloudFailed) or isinstance(exc, CloudApiFailed) or exc.timed_out:
             return False
+        says_409 = any(marker in exc.stderr for marker in _CONFLICT_MARKERS)
         try:
-            return self.reader.operation_in_progress()
+            described = self.reader.function()
         except CloudApiFailed:
-            return any(marker in exc.stderr for marker in _CONFLICT_MARKERS)
+            return says_409
+        if operation_running(described):
+            return True
+        return says_409 and updated_since(described, attempt_started - CLOCK_SLACK)
 
     def run_retrying_conflicts(self, command: list[str], timeout: float, wait_seconds: float = 2.0) -> str:
+        started: list[datetime] = []
         for attempt in Retrying(
-            retry=retry_if_exception(self._is_conflict),
+            retry=retry_if_exception(lambda exc: self._is_conflict(exc, started[-1])),
             stop=stop_after_attempt(self.conflict_retries + 1),
             wait=wait_exponential(multiplier=wait_seconds, max=20),
             reraise=True,
         ):
             with attempt:
+                started.append(datetime.now(UTC))
                 return self.run(command, timeout)
         raise AssertionError("unreachable: Retrying either returns or re-raises")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,6 +25,7 @@ from test_scripts.polling import poll
 
 from .conftest import localcloud_environment
 
+QUEUE_REFUSAL = "ABORTED: unable to queue the operation"
 SLOW_START = """
 import pathlib, time
 
@@ -116,6 +118,8 @@ def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcl
     gcloud = target.gcloud
     # gcloud failed without any of the 409 words: only the API can say another operation is running
     failure = GcloudFailed("deploy failed", returncode=1, stderr="ERROR: (gcloud.functions.deploy) Error 13")
+    refused = GcloudFailed("deploy failed", returncode=1, stderr=f"ERROR: {QUEUE_REFUSAL}")
+    attempt_started = datetime.now(UTC)
     deploying = subprocess.Popen(
         deploy_command(target.environment, source), env=gcloud.process_env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -123,14 +127,19 @@ def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcl
     try:
         seen = poll(lambda: (gcloud.describe() or {}).get("state"), lambda s: s == "DEPLOYING", timeout=60)
         assert seen == "DEPLOYING"
-        assert gcloud._is_conflict(failure)
-        timed_out = GcloudFailed("timed out", timed_out=True, stderr="unable to queue the operation")
-        assert not gcloud._is_conflict(timed_out)  # its own operation may be the one running
+        assert gcloud._is_conflict(failure, attempt_started)
+        timed_out = GcloudFailed("timed out", timed_out=True, stderr=QUEUE_REFUSAL)
+        assert not gcloud._is_conflict(timed_out, attempt_started)  # its own operation may be running
     finally:
         release.touch()
     _, err = deploying.communicate(timeout=120)
     assert deploying.returncode == 0, err[-2000:]
-    assert not gcloud._is_conflict(failure)
+    # done now: a failure without the 409 is not retried
+    assert not gcloud._is_conflict(failure, attempt_started)
+    # gcloud's 409, and the function changed during the attempt: the other operation ended meanwhile
+    assert gcloud._is_conflict(refused, attempt_started)
+    # gcloud's 409 words, but nothing ran on the function during the attempt: the API says no
+    assert not gcloud._is_conflict(refused, datetime.now(UTC) + timedelta(minutes=5))
 
     described = gcloud.describe()
     assert described["state"] == "ACTIVE"
