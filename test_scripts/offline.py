@@ -5,9 +5,9 @@
   on-GCE cache written as False (a fresh config dir otherwise makes gcloud look up
   metadata.google.internal through the machine's DNS resolver, with or without credentials);
 - the client libraries: the same CLOUDSDK_* settings (deploy_scripts/cloud_clients.py follows them:
-  anonymous credentials, explicit endpoints), HTTP(S)_PROXY for anything else (requests, httplib2,
-  gRPC honour it), GOOGLE_APPLICATION_CREDENTIALS removed, the metadata server on a closed
-  loopback port and NO_GCE_CHECK=true;
+  anonymous credentials, explicit endpoints), gRPC's own proxy (`grpc_proxy`) = the refusing
+  stand-in, GOOGLE_APPLICATION_CREDENTIALS removed, the metadata server on a closed loopback port
+  and NO_GCE_CHECK=true;
 - in-process code: `LoopbackGuard` refuses and records any connection or name lookup that is not
   loopback, before a packet leaves.
 """
@@ -103,13 +103,10 @@ def offline_environ(config_dir: Path, nowhere_url: str) -> dict[str, str]:
         "GCE_METADATA_IP": CLOSED,
         "GCE_METADATA_ROOT": CLOSED,
         "NO_GCE_CHECK": "true",
-        # anything that does not go through the above: the refusing proxy, loopback excepted
-        "HTTP_PROXY": nowhere_url.rstrip("/"),
-        "HTTPS_PROXY": nowhere_url.rstrip("/"),
-        "http_proxy": nowhere_url.rstrip("/"),
-        "https_proxy": nowhere_url.rstrip("/"),
-        "NO_PROXY": "127.0.0.1,localhost,::1",
-        "no_proxy": "127.0.0.1,localhost,::1",
+        # gRPC channels (which the socket guard cannot see): the refusing proxy, loopback excepted.
+        # Not HTTP(S)_PROXY: httplib2 without PySocks refuses any proxy setting, even for loopback.
+        "grpc_proxy": nowhere_url.rstrip("/"),
+        "no_grpc_proxy": "127.0.0.1,localhost,::1",
     }
     for api in APIS:
         env[f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api.upper()}"] = nowhere_url
