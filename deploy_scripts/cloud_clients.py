@@ -160,10 +160,30 @@ def logging_client(access: CloudAccess, project: str):
 
             credentials, _ = google.auth.default(scopes=cloud_logging.Client.SCOPE)
         http = access.configure_session(AuthorizedSession(credentials))
-    return cloud_logging.Client(
-        project=project,
-        credentials=credentials,
-        _http=http,
-        _use_grpc=False,
-        client_options=access.client_options("logging"),
+    return without_resource_detection(
+        cloud_logging.Client(
+            project=project,
+            credentials=credentials,
+            _http=http,
+            _use_grpc=False,
+            client_options=access.client_options("logging"),
+        )
     )
+
+
+def without_resource_detection(client):
+    """A google-cloud-logging client whose loggers never probe the metadata server.
+
+    Each LogEntry read creates a Logger, and a Logger without a resource detects one by asking
+    `metadata.google.internal.` directly (no GCE_METADATA_HOST, no NO_GCE_CHECK): a DNS query off
+    the machine on every read. Readers never use a logger's default resource (it is for writing).
+    """
+    from google.cloud.logging_v2.resource import Resource
+
+    make_logger = client.logger
+
+    def logger(name, *, labels=None, resource=None):
+        return make_logger(name, labels=labels, resource=resource or Resource(type="global", labels={}))
+
+    client.logger = logger
+    return client

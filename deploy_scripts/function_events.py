@@ -54,7 +54,9 @@ def _cloud_logging():
 
 def google_client(project: str) -> Any:
     """Production: Google's Cloud Logging with the caller's application-default credentials."""
-    return _cloud_logging().Client(project=project)
+    from .cloud_clients import without_resource_detection
+
+    return without_resource_detection(_cloud_logging().Client(project=project))
 
 
 def localcloud_client(project: str, proxy_port: int) -> Any:
@@ -65,12 +67,16 @@ def localcloud_client(project: str, proxy_port: int) -> Any:
     session = requests.Session()
     session.trust_env = False  # never an environment proxy: this must stay on loopback
     session.proxies = {"http": f"http://127.0.0.1:{proxy_port}"}
-    return _cloud_logging().Client(
-        project=project,
-        credentials=AnonymousCredentials(),
-        _http=session,
-        _use_grpc=False,
-        client_options={"api_endpoint": LOCALCLOUD_LOGGING_ENDPOINT},
+    from .cloud_clients import without_resource_detection
+
+    return without_resource_detection(
+        _cloud_logging().Client(
+            project=project,
+            credentials=AnonymousCredentials(),
+            _http=session,
+            _use_grpc=False,
+            client_options={"api_endpoint": LOCALCLOUD_LOGGING_ENDPOINT},
+        )
     )
 
 
