@@ -22,6 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .client import _pid_alive
 from .errors import LocalCloudError
 from .processes import free_port
 from .settings import resolve_state_dir
@@ -42,22 +43,12 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_storage(state_dir: str | Path | None = None) -> dict | None:
     try:
         info = json.loads((_storage_dir(state_dir) / "endpoint.json").read_text())
     except (OSError, ValueError):
         return None
-    return info if _alive(int(info.get("pid", 0))) and _answers(info["url"]) else None
+    return info if _pid_alive(int(info.get("pid", 0))) and _answers(info["url"]) else None
 
 
 def _binary() -> Path:
@@ -112,12 +103,12 @@ def stop_storage(state_dir: str | Path | None = None) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     (directory / "endpoint.json").unlink(missing_ok=True)
-    if not _alive(pid):
+    if not _pid_alive(pid):
         return False
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and _pid_alive(pid):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.05)

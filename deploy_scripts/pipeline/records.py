@@ -8,7 +8,6 @@ shares the state, marks it `interrupted`.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from ..state import as_backend
+from ..state.lock import pid_alive
 
 RunKind = Literal["deploy", "rollback", "emergency", "watch"]
 RunStatus = Literal["running", "succeeded", "failed", "rolled_back", "interrupted", "inconclusive"]
@@ -26,13 +26,7 @@ def process_alive(record: RunRecord) -> bool:
     """Whether the run's process still exists (only knowable for runs started on this host)."""
     if record.actor.rsplit("@", 1)[-1] != socket.gethostname():
         return True  # another machine's run: assume alive, its lock will tell
-    try:
-        os.kill(record.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(record.pid)
 
 
 def utc_now() -> datetime:
