@@ -66,7 +66,7 @@ class Run:
         # the run's events: one JSON-lines object per run in the state, written locally as they come
         self._events_key = f"events/{self.record.id}/events.jsonl"
         events_dir = state.backend.local_path(f"events/{self.record.id}")
-        self._events_local = events_dir is None
+        self._events_upload = events_dir is None
         events_dir = events_dir or self.state_dir / "events" / self.record.id
         self._events_file = events_dir / "events.jsonl"
         self.log = run_logger(events_dir, self.record.id, kind=kind, env=env_name, function=function)
@@ -80,7 +80,7 @@ class Run:
         self._upload_events()
 
     def _upload_events(self) -> None:
-        if self._events_local and self._events_file.is_file():
+        if self._events_upload and self._events_file.is_file():
             self.state.backend.write(self._events_key, self._events_file.read_bytes())
 
     @contextmanager
