@@ -119,7 +119,11 @@ def test_checkout_a_deploys_its_own_code(world: World):
     assert record["stages"][0]["detail"]["state"] == "gs://localcloud-deploy-state/invoice-pipeline"
     events = world.state().backend.read(f"events/{record['id']}/events.jsonl").data.decode().splitlines()
     finished = json.loads(events[-1])
-    assert (finished["message"], finished["correlation_id"], finished["status"]) == ("run_finished", record["id"], "succeeded")
+    assert (finished["message"], finished["correlation_id"], finished["status"]) == (
+        "run_finished",
+        record["id"],
+        "succeeded",
+    )
     # nothing of B's: B never deployed and has no local state
     assert not (world.b / ".deploy").exists()
 
