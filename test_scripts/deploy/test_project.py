@@ -110,3 +110,17 @@ def test_a_state_url_that_is_not_gs_is_refused(tmp_path: Path):
         f"{path}: environments.local.state_url: Value error, must be gs://BUCKET/PREFIX "
         "(or leave it out for the local state_dir)"
     )
+
+
+def test_localcloud_is_per_user_and_machine_not_per_checkout(tmp_path: Path, monkeypatch):
+    from deploy_scripts.localcloud.settings import resolve_state_dir
+
+    monkeypatch.delenv("LOCALCLOUD_STATE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    assert resolve_state_dir() == tmp_path / "home" / ".local" / "share" / "localcloud"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert resolve_state_dir() == tmp_path / "data" / "localcloud"
+    monkeypatch.setenv("LOCALCLOUD_STATE_DIR", str(tmp_path / "mine"))
+    assert resolve_state_dir() == tmp_path / "mine"
+    assert resolve_state_dir(tmp_path / "flag") == tmp_path / "flag"
