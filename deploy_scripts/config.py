@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -19,15 +20,21 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .project import Project, find_project
 
+#: The checkout this package was imported from: for the test suite and dev tools only. Commands
+#: find their project from the working directory (deploy_scripts/project.py).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "deploy.toml"
+STATE_URL = re.compile(r"gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/[^\s]*)?")
 SECRET_REF = re.compile(r"[A-Za-z0-9_-]{1,255}:(latest|[0-9]+)")
 
 #: environment variable -> (dotted config key, type); they override the file, flags override both.
 ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "DEPLOY_ENV": ("default_env", str),
     "DEPLOY_STATE_DIR": ("state_dir", str),
+    "DEPLOY_STATE_URL": ("state_url", str),
+    "DEPLOY_LOCK_LEASE_SECONDS": ("deploy.lock_lease_seconds", float),
     "DEPLOY_BACKUPS_KEEP": ("backups.keep", int),
     "DEPLOY_TIMEOUT_SECONDS": ("deploy.deploy_timeout_seconds", float),
     "DEPLOY_LOAD_SAMPLE_REQUESTS": ("deploy.load_sample_requests", int),
@@ -145,6 +152,16 @@ class Environment(_Strict):
     allow_unauthenticated: bool = True
     #: localcloud only: its state directory (None: localcloud's own default).
     localcloud_dir: Path | None = None
+    #: where deploy state is shared (backups, records, history, lock): `gs://BUCKET/PREFIX`
+    #: (for a localcloud target: the bucket localcloud's storage serves); None: the local state_dir
+    state_url: str | None = None
+
+    @field_validator("state_url")
+    @classmethod
+    def _gs_url(cls, value: str | None) -> str | None:
+        if value is not None and not STATE_URL.fullmatch(value):
+            raise ValueError("must be gs://BUCKET/PREFIX (or leave it out for the local state_dir)")
+        return value
 
     @field_validator("secrets")
     @classmethod
@@ -172,6 +189,9 @@ class DeploySettings(_Strict):
     events_wait_seconds: float = Field(30, ge=0)
     #: `gcloud functions deploy` answers 409 "unable to queue the operation" while another one runs.
     conflict_retries: int = Field(3, ge=0)
+    #: the deploy lock's lease: the holder renews it while it runs; a lock not renewed for this
+    #: long (its holder was killed, its machine died) is taken over by the next run, which says so
+    lock_lease_seconds: float = Field(60, gt=0)
 
 
 class WatchSettings(_Strict):
@@ -189,11 +209,25 @@ class Backups(_Strict):
 class DeployConfig(_Strict):
     default_env: str = "local"
     state_dir: Path = Path(".deploy")
+    #: overrides every environment's state_url: a `gs://` URL, or a local directory
+    state_url: str | None = None
     backups: Backups = Field(default_factory=Backups)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
     environments: dict[str, Environment]
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    #: the project this config was loaded for (paths in the config are relative to its root)
+    _project: Project | None = PrivateAttr(default=None)
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = find_project()
+        return self._project
+
+    def for_project(self, project: Project) -> DeployConfig:
+        self._project = project
+        return self
 
     def environment(self, name: str | None = None) -> Environment:
         name = name or self.default_env
@@ -203,7 +237,12 @@ class DeployConfig(_Strict):
         return self.environments[name]
 
     def resolved_state_dir(self) -> Path:
-        return self.state_dir if self.state_dir.is_absolute() else REPO_ROOT / self.state_dir
+        """The local state directory: staging, scratch, and the state itself without a state URL."""
+        return self.project.resolve(self.state_dir)
+
+    def state_location(self, env_name: str | None = None) -> str:
+        """Where the shared state of `env_name` lives: a gs:// URL or a local directory."""
+        return self.state_url or self.environment(env_name).state_url or str(self.resolved_state_dir())
 
 
 def _describe(error: ValidationError, path: Path) -> str:
@@ -229,9 +268,11 @@ def _apply_env_overrides(raw: dict, path: Path) -> None:
         node[leaf] = converted
 
 
-def load_config(path: Path | str | None = None) -> DeployConfig:
-    """Load and validate the config; DEPLOY_CONFIG names the file, ENV_OVERRIDES override its values."""
-    path = Path(path or os.environ.get("DEPLOY_CONFIG") or DEFAULT_CONFIG)
+def load_config(path: Path | str | None = None, project: Project | None = None) -> DeployConfig:
+    """Load and validate the project's config; DEPLOY_CONFIG names another file, ENV_OVERRIDES
+    override its values (DEPLOY_STATE_DIR alone means: the state is that local directory)."""
+    project = project or find_project()
+    path = Path(path or os.environ.get("DEPLOY_CONFIG") or project.config_file)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -241,6 +282,8 @@ def load_config(path: Path | str | None = None) -> DeployConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     _apply_env_overrides(raw, path)
+    if os.environ.get("DEPLOY_STATE_DIR") and not os.environ.get("DEPLOY_STATE_URL"):
+        raw["state_url"] = str(project.resolve(Path(raw["state_dir"])))
     try:
         config = DeployConfig.model_validate(raw)
     except ValidationError as exc:
@@ -249,4 +292,4 @@ def load_config(path: Path | str | None = None) -> DeployConfig:
         config.environment()  # the default must exist
     except ConfigError as exc:
         raise ConfigError(f"{path}: default_env: {exc}") from None
-    return config
+    return config.for_project(project)

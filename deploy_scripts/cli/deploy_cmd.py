@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..config import REPO_ROOT
 from ..pipeline.deploy import DeployOptions, run_deploy
 from ..pipeline.gate_stage import run_gate_for_source
 from ..pipeline.plan import dry_run as plan_dry_run
@@ -14,6 +13,7 @@ from ..pipeline.render import RichReporter, render_record, render_status
 from ..pipeline.run import SilentReporter
 from ..pipeline.status import status
 from ..pipeline.target import resolve_target
+from ..state import open_state
 from .options import common_options, console, emit_json, guarded, load
 
 
@@ -28,8 +28,8 @@ from .options import common_options, console, emit_json, guarded, load
     is_flag=True,
     help="Show the masked gcloud command, config vs live and the gate; change nothing.",
 )
-@click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=REPO_ROOT,
-              help="Directory holding main.py, requirements.txt and invoice_processing/ (default: this repository).")  # fmt: skip
+@click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
 def main(
     action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir
 ) -> None:
@@ -37,19 +37,21 @@ def main(
 
     def body() -> int:
         config = load(config_path, env_name, state_dir)
+        source = source_dir or config.project.source_dir
         out = console()
         if action == "status":
-            data = status(resolve_target(config, env_name), config, config.resolved_state_dir())
+            target = resolve_target(config, env_name)
+            data = status(target, config, open_state(config, target.env_name))
             emit_json(data) if as_json else render_status(data, out)
             return 0
         if action == "validate":
-            return _validate(config, source_dir, invoices_dir, as_json, out)
+            return _validate(config, source, invoices_dir, as_json, out)
         if dry_run:
-            plan = plan_dry_run(config, env_name, source_dir, skip_validation, invoices_dir)
+            plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir)
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
         reporter = SilentReporter() if as_json else RichReporter(out)
-        options = DeployOptions(env_name, source_dir, skip_validation, invoices_dir)
+        options = DeployOptions(env_name, source, skip_validation, invoices_dir)
         record = run_deploy(config, options, reporter)
         emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
             record, out

@@ -18,13 +18,37 @@ from rich.console import Console
 
 from ..config import DeployConfig, load_config
 from ..errors import DeployError
+from ..project import Project, find_project
+
+
+def _remember_project_dir(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    ctx.meta["deploy_scripts.project_dir"] = value
+
+
+project_dir_option = click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_remember_project_dir,
+    help="The project (a checkout holding config/deploy.toml); default: DEPLOY_PROJECT_DIR, else the "
+    "nearest one at or above the working directory.",
+)
+
+
+def current_project() -> Project:
+    """The project of the running command: --project-dir, DEPLOY_PROJECT_DIR, or found from the cwd."""
+    ctx = click.get_current_context(silent=True)
+    return find_project(ctx.meta.get("deploy_scripts.project_dir") if ctx else None)
+
 
 config_option = click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Config file (default: DEPLOY_CONFIG or config/deploy.toml).",
+    help="Config file (default: DEPLOY_CONFIG or the project's config/deploy.toml).",
 )
 env_option = click.option(
     "--env",
@@ -37,14 +61,15 @@ state_dir_option = click.option(
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="State directory: backups, records, alert state (default: DEPLOY_STATE_DIR or the config's state_dir).",
+    help="Keep the state (backups, records, history, lock) in this local directory instead of the "
+    "config's state URL (default: DEPLOY_STATE_DIR, DEPLOY_STATE_URL, the environment's state_url).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 invoices_dir_option = click.option(
     "--invoices-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
-    help="Golden invoices for gate and verification (default: test_invoices/).",
+    help="Golden invoices for gate and verification (default: the project's test_invoices/).",
 )
 
 
@@ -58,16 +83,17 @@ def compose(*decorators: Callable) -> Callable:
 
 
 #: What every command that talks to an environment takes.
-environment_options = compose(config_option, env_option, state_dir_option, json_option)
+environment_options = compose(project_dir_option, config_option, env_option, state_dir_option, json_option)
 #: `deploy` and `rollback` also score golden invoices.
 common_options = compose(environment_options, invoices_dir_option)
 
 
 def load(config_path: Path | None, env_name: str | None, state_dir: Path | None) -> DeployConfig:
-    config = load_config(config_path)
+    config = load_config(config_path, current_project())
     updates: dict[str, Any] = {}
     if state_dir is not None:
         updates["state_dir"] = state_dir.resolve()
+        updates["state_url"] = str(state_dir.resolve())
     if env_name is not None:
         config.environment(env_name)  # unknown names fail here, with the known ones listed
         updates["default_env"] = env_name

@@ -9,6 +9,7 @@ from ..pipeline.render import RichReporter, render_history, render_record
 from ..pipeline.run import SilentReporter
 from ..pipeline.status import history_rows, history_summary
 from ..rollback import run_rollback, watch
+from ..state import open_state
 from .options import common_options, console, emit_json, guarded, load
 
 
@@ -52,7 +53,7 @@ def main(
         reporter = SilentReporter() if as_json else RichReporter(out)
         if action == "history":
             target_env = config.environment(env_name)
-            records = RecordStore(config.resolved_state_dir()).all(
+            records = RecordStore(open_state(config, env_name)).all(
                 target_env.function, env_name or config.default_env
             )
             data = {"summary": history_summary(records), "runs": history_rows(records, limit)}

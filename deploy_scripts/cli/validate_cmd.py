@@ -10,7 +10,7 @@ import click
 from ..config import load_config
 from ..errors import DeployError
 from ..gate import render_report, report_json, report_junit, run_gate
-from .options import config_option, console
+from .options import config_option, console, current_project, project_dir_option
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +18,7 @@ from .options import config_option, console
     "--invoices",
     "invoices_dir",
     type=click.Path(path_type=Path),
-    help="Directory of golden invoices (<name>.pdf|.docai.json + <name>.expected.json). Default: test_invoices/.",
+    help="Directory of golden invoices (<name>.pdf|.docai.json + <name>.expected.json). Default: the project's test_invoices/.",
 )
 @click.option(
     "--format",
@@ -34,12 +34,13 @@ from .options import config_option, console
     help="Write the report to this file instead of standard output.",
 )
 @config_option
+@project_dir_option
 def main(
     invoices_dir: Path | None, output_format: str, output: Path | None, config_path: Path | None
 ) -> None:
     """Score the extractor against golden invoices with ground truth and apply the readiness gate."""
     try:
-        report = run_gate(load_config(config_path), invoices_dir)
+        report = run_gate(load_config(config_path, current_project()), invoices_dir)
     except DeployError as exc:
         click.echo(f"validate: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -36,7 +36,9 @@ from .scoring import (
     stated,
 )
 
-DEFAULT_INVOICES_DIR = Path(__file__).resolve().parents[2] / "test_invoices"
+#: None: the project's test_invoices/ (deploy_scripts/project.py, found from the working directory);
+#: tests may point it elsewhere
+DEFAULT_INVOICES_DIR: Path | None = None
 CREATIVE_COOP = "Creative Co-op"
 Extractor = Callable[[Path], Invoice]
 
@@ -505,7 +507,7 @@ def run_gate(
     _known_critical(thresholds)
     candidate_dirs = list(candidate_dirs)
     goldens: GoldenSet = golden_set(
-        DEFAULT_INVOICES_DIR,
+        DEFAULT_INVOICES_DIR or config.project.invoices_dir,
         [*([Path(invoices_dir)] if invoices_dir else []), *candidate_dirs],
         quiet_if_empty=candidate_dirs,
     )

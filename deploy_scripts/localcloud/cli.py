@@ -17,7 +17,7 @@ state_dir_option = click.option(
     "--state-dir",
     type=click.Path(file_okay=False),
     default=None,
-    help=f"State directory (env {STATE_DIR_ENV}; default <repo>/.localcloud).",
+    help=f"State directory (env {STATE_DIR_ENV}; default $XDG_DATA_HOME/localcloud or ~/.local/share/localcloud).",
 )
 
 

@@ -114,6 +114,9 @@ ensure_running = start
 def stop(state_dir: str | Path | None = None) -> bool:
     """Stop the localcloud of this state dir and its revisions; False if none was running."""
     paths = StatePaths(resolve_state_dir(state_dir))
+    from .storage import stop_storage
+
+    stop_storage(paths.root)  # its storage emulator too (started on first use, on its own)
     try:
         pid = int(paths.pid_file.read_text().strip())
     except (OSError, ValueError):

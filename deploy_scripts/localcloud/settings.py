@@ -23,8 +23,15 @@ HOST_PREFIXES = {
 }
 
 
+def default_state_dir() -> Path:
+    """One localcloud per user and machine, shared by every checkout (as the real cloud is):
+    $XDG_DATA_HOME/localcloud, else ~/.local/share/localcloud."""
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "localcloud"
+
+
 def resolve_state_dir(state_dir: str | Path | None = None) -> Path:
-    chosen = state_dir or os.environ.get(STATE_DIR_ENV) or REPO_ROOT / ".localcloud"
+    chosen = state_dir or os.environ.get(STATE_DIR_ENV) or default_state_dir()
     return Path(chosen).expanduser().resolve()
 
 

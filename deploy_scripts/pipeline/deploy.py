@@ -6,8 +6,9 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..config import REPO_ROOT, DeployConfig
+from ..config import DeployConfig
 from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, VerificationFailed
+from ..state import open_state
 from .backup import BackupStore
 from .checks import summarize, truth
 from .gate_stage import GateOutcome, run_gate_for_source
@@ -29,17 +30,19 @@ from .verify import Verification, verify_live
 @dataclass
 class DeployOptions:
     env_name: str | None = None
-    source_dir: Path = REPO_ROOT
+    source_dir: Path | None = None  # None: the project's (config.project.source_dir)
     skip_validation: bool = False
     invoices_dir: Path | None = None
 
 
 def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter | None = None) -> RunRecord:
     """Returns the finished record on success; raises a DeployError (with `.record`) otherwise."""
+    if options.source_dir is None:
+        options = replace(options, source_dir=config.project.source_dir)
     target = resolve_target(config, options.env_name)
-    state_dir = config.resolved_state_dir()
+    state = open_state(config, target.env_name)
     run = Run(
-        "deploy", target.env_name, target.environment.function, state_dir, reporter,
+        "deploy", target.env_name, target.environment.function, state, reporter,
         skip_validation=options.skip_validation, source_dir=str(options.source_dir),
     )  # fmt: skip
     try:
@@ -48,7 +51,7 @@ def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter 
         with run.locked(target.key):
             return _pipeline(run, target, config, options)
     finally:
-        shutil.rmtree(state_dir / "staging" / run.id, ignore_errors=True)
+        shutil.rmtree(run.state_dir / "staging" / run.id, ignore_errors=True)
 
 
 def _pipeline(run: Run, target: Target, config: DeployConfig, options: DeployOptions) -> RunRecord:
@@ -92,7 +95,7 @@ def _backup(run: Run, target: Target, config: DeployConfig, options: DeployOptio
         service = target.gcloud.service() if live else None
         serving = serving_revision(service)
         run.record.revision_before = serving
-        manifest, archive = BackupStore(run.state_dir).create(
+        manifest, archive = BackupStore(run.state).create(
             run.id, target.env_name, target.environment, options.source_dir, live, None, serving
         )
         staging = unpack(archive.zip_path, run.state_dir / "staging" / run.id)
@@ -119,7 +122,7 @@ def _deploy(run: Run, target: Target, staging: Path, manifest) -> Deployed:
         if not revision:
             raise VerificationFailed("gcloud reported success but the function names no serving revision")
         run.record.revision_after = revision
-        BackupStore(run.state_dir).save(manifest.model_copy(update={"deployed_revision": revision}))
+        BackupStore(run.state).save(manifest.model_copy(update={"deployed_revision": revision}))
         deploy_calls = [h for h in target.gcloud.history if h["command"][1:3] == ["functions", "deploy"]]
         stage.detail.update(
             revision=revision,
@@ -192,7 +195,7 @@ def _decide(
     failed = [c for c in checks if not c.passed]
     with run.stage("decide") as stage:
         if not failed:
-            KnownGoodStore(run.state_dir).remember(target.key, revision, backup_id, run.id)
+            KnownGoodStore(run.state).remember(target.key, revision, backup_id, run.id)
             run.record.decision.outcome = "keep"
             run.record.decision.reason = summarize(checks)
             stage.detail["outcome"] = "keep"
@@ -222,7 +225,7 @@ def _decide(
 
 
 def _prune(run: Run, config: DeployConfig) -> None:
-    protected = KnownGoodStore(run.state_dir).latest_backup_ids() | {run.record.backup_id or ""}
-    removed = BackupStore(run.state_dir).prune(config.backups.keep, protected)
+    protected = KnownGoodStore(run.state).latest_backup_ids() | {run.record.backup_id or ""}
+    removed = BackupStore(run.state).prune(config.backups.keep, protected)
     if removed:
         run.log.info("backups_pruned", removed=removed)

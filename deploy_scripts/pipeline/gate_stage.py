@@ -37,7 +37,8 @@ if not Path(invoice_processing.__file__).resolve().is_relative_to(source):
 sys.path.insert(0, payload["repo_root"])
 from deploy_scripts.config import DeployConfig
 from deploy_scripts.gate import run_gate
-config = DeployConfig.model_validate(payload["config"])
+from deploy_scripts.project import Project
+config = DeployConfig.model_validate(payload["config"]).for_project(Project(Path(payload["project"])))
 extra = payload["invoices_dir"] and Path(payload["invoices_dir"])
 report = run_gate(config, extra, candidate_dirs=[source / payload["candidate_goldens"]])
 out = report.to_json()
@@ -68,7 +69,10 @@ class GateOutcome:
 
 
 def _is_repo(source_dir: Path) -> bool:
-    return source_dir.resolve() == REPO_ROOT.resolve()
+    """Whether the extractor this process imports is the one in `source_dir` (then the gate runs here)."""
+    import invoice_processing
+
+    return source_dir.resolve() == Path(invoice_processing.__file__).resolve().parents[1]
 
 
 def run_gate_for_source(
@@ -89,6 +93,7 @@ def run_gate_for_source(
             "source_dir": str(source_dir.resolve()),
             "repo_root": str(REPO_ROOT.resolve()),
             "candidate_goldens": CANDIDATE_GOLDENS,
+            "project": str(config.project.root),
         }
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

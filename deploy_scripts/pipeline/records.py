@@ -1,20 +1,22 @@
-"""Run records (one JSON file per deploy/rollback) and the known-good pointer.
+"""Run records (one JSON object per deploy/rollback) and the known-good pointer, in the shared state.
 
-A record is rewritten atomically after every stage, so a killed run leaves a record saying
-`status: running` and which stage it reached; the next run marks it `interrupted`.
+A record is rewritten (whole, atomically) after every stage, so a killed run leaves a record saying
+`status: running` and which stage it reached; the next run, from any checkout or machine that
+shares the state, marks it `interrupted`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
+
+from ..state import as_backend
+from ..state.lock import pid_alive
 
 RunKind = Literal["deploy", "rollback", "emergency", "watch"]
 RunStatus = Literal["running", "succeeded", "failed", "rolled_back", "interrupted", "inconclusive"]
@@ -24,13 +26,7 @@ def process_alive(record: RunRecord) -> bool:
     """Whether the run's process still exists (only knowable for runs started on this host)."""
     if record.actor.rsplit("@", 1)[-1] != socket.gethostname():
         return True  # another machine's run: assume alive, its lock will tell
-    try:
-        os.kill(record.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(record.pid)
 
 
 def utc_now() -> datetime:
@@ -95,37 +91,33 @@ class RunRecord(BaseModel):
     recovered_by: str | None = None
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 class RecordStore:
-    def __init__(self, state_dir: Path):
-        self.dir = state_dir / "records"
+    """`records/<run id>.json` in the state (a State, a backend, or a local directory)."""
 
-    def path_for(self, record: RunRecord) -> Path:
-        return self.dir / f"{record.id}.json"
+    def __init__(self, state):
+        self.backend = as_backend(state)
 
-    def save(self, record: RunRecord) -> Path:
-        path = self.path_for(record)
-        _atomic_write(path, record.model_dump_json(indent=2))
-        return path
+    def key_for(self, record: RunRecord) -> str:
+        return f"records/{record.id}.json"
+
+    def save(self, record: RunRecord) -> str:
+        key = self.key_for(record)
+        self.backend.write(key, record.model_dump_json(indent=2).encode())
+        return key
 
     def all(self, function: str | None = None, env: str | None = None) -> list[RunRecord]:
         """Every readable record, oldest first (ids start with a UTC timestamp)."""
         records = []
-        for path in sorted(self.dir.glob("*.json")):
+        for key in self.backend.keys("records/"):
+            if not key.endswith(".json"):
+                continue
+            stored = self.backend.read(key)
             try:
-                record = RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
-            except (OSError, ValidationError):
+                record = RunRecord.model_validate_json(stored.data) if stored else None
+            except ValidationError:
                 continue  # a foreign or half-written file is not history
+            if record is None:
+                continue
             if (function is None or record.function == function) and (env is None or record.env == env):
                 records.append(record)
         return records
@@ -153,16 +145,17 @@ class KnownGood(BaseModel):
 
 
 class KnownGoodStore:
-    """Per env+function, the revisions that passed verification, newest last (a JSON file)."""
+    """Per env+function, the revisions that passed verification, newest last (`known_good.json`)."""
 
-    def __init__(self, state_dir: Path):
-        self.path = state_dir / "known_good.json"
+    KEY = "known_good.json"
+
+    def __init__(self, state):
+        self.backend = as_backend(state)
 
     def _load(self) -> dict[str, list[dict]]:
+        stored = self.backend.read(self.KEY)
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+            return json.loads(stored.data) if stored else {}
         except ValueError:
             return {}
 
@@ -180,7 +173,7 @@ class KnownGoodStore:
         items = [e for e in data.get(key, []) if e["revision"] != entry.revision]
         items.append(entry.model_dump())
         data[key] = items[-50:]
-        _atomic_write(self.path, json.dumps(data, indent=2))
+        self.backend.write(self.KEY, json.dumps(data, indent=2).encode())
 
     def remember(self, key: str, revision: str, backup_id: str | None, run_id: str) -> None:
         """Record `revision` as verified now (by run `run_id`)."""

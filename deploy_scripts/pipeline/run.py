@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import DeployError
+from ..state import LocalBackend, State
 from .events import run_logger
 from .lock import FunctionLock, actor
 from .records import RecordStore, RunKind, RunRecord, RunStatus, StageResult, new_run_id, utc_now
@@ -40,12 +41,16 @@ class Run:
         kind: RunKind,
         env_name: str,
         function: str,
-        state_dir: Path,
+        state: State | Path,
         reporter: Reporter | None = None,
         **fields: Any,
     ):
-        self.state_dir = state_dir
-        self.store = RecordStore(state_dir)
+        if not isinstance(state, State):
+            state = State(LocalBackend(state), state)
+        self.state = state
+        #: this machine's scratch space (staging); the shared state is `self.state`
+        self.state_dir = state.work_dir
+        self.store = RecordStore(state)
         self.reporter = reporter or SilentReporter()
         self._started = time.monotonic()
         self.record = RunRecord(
@@ -58,7 +63,13 @@ class Run:
             started_at=utc_now().isoformat(timespec="seconds"),
             **fields,
         )
-        self.log = run_logger(state_dir, self.record.id, kind=kind, env=env_name, function=function)
+        # the run's events: one JSON-lines object per run in the state, written locally as they come
+        self._events_key = f"events/{self.record.id}/events.jsonl"
+        events_dir = state.backend.local_path(f"events/{self.record.id}")
+        self._events_upload = events_dir is None
+        events_dir = events_dir or self.state_dir / "events" / self.record.id
+        self._events_file = events_dir / "events.jsonl"
+        self.log = run_logger(events_dir, self.record.id, kind=kind, env=env_name, function=function)
 
     @property
     def id(self) -> str:
@@ -66,6 +77,11 @@ class Run:
 
     def save(self) -> None:
         self.store.save(self.record)
+        self._upload_events()
+
+    def _upload_events(self) -> None:
+        if self._events_upload and self._events_file.is_file():
+            self.state.backend.write(self._events_key, self._events_file.read_bytes())
 
     @contextmanager
     def stage(self, name: str) -> Iterator[StageResult]:
@@ -111,11 +127,19 @@ class Run:
     def locked(self, key: str) -> Iterator[None]:
         """Hold the function's lock for the body (a "lock" stage first); a DeployError finishes the run
         `failed`, anything else (Ctrl-C, a bug) `interrupted`, so the next run checks what it left."""
-        lock = FunctionLock(self.state_dir, key, self.id, self.record.kind)
+        lock = FunctionLock(self.state, key, self.id, self.record.kind)
         lock.acquire()  # raises LockHeld before anything is written
         try:
             with self.stage("lock") as stage:
-                stage.detail["lock"] = key
+                stage.detail.update(lock=key, state=self.state.url)
+                if lock.taken_over is not None:
+                    stage.detail["taken_over"] = lock.taken_over.model_dump()
+                    note = f"took over the lock of {lock.taken_over.describe()}: {lock.takeover_reason}"
+                    stage.detail["takeover"] = note
+                    self.reporter.note(note)
+                    self.log.warning(
+                        "lock_taken_over", previous=lock.taken_over.model_dump(), reason=lock.takeover_reason
+                    )
             yield
         except DeployError as exc:
             self._failed(exc)
@@ -125,6 +149,9 @@ class Run:
             self.finish("interrupted", f"{exc.__class__.__name__} during stage {stage_name!r}: {exc}")
             raise
         finally:
+            if lock.lost:  # rare: this run outlived its lease and someone took over
+                self.log.error("lock_lost", reason=lock.lost)
+                self.reporter.note(f"warning: {lock.lost}")
             lock.release()
 
     def _failed(self, exc: DeployError) -> None:
@@ -149,4 +176,5 @@ class Run:
             reason=self.record.decision.reason or error,
             revision=self.record.revision_after,
         )
+        self._upload_events()
         return self.record

@@ -1,4 +1,6 @@
-"""The deployable source: a deterministic zip of main.py, requirements.txt and invoice_processing/.
+"""The deployable source: a deterministic zip of main.py, requirements.txt and invoice_processing/,
+plus `invoice_processing/VERSION` (the project's version and git commit: pyproject.toml is not
+uploaded, so this is how the live function knows what it runs).
 
 The zip is built once per deploy; its sha256 is stable for the same files (sorted entries, fixed
 timestamps and permissions), it goes into the backup, and the directory handed to gcloud's
@@ -8,6 +10,8 @@ timestamps and permissions), it goes into the backup, and the directory handed t
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ from ..errors import ConfigError
 
 TOP_LEVEL_FILES = ("main.py", "requirements.txt")
 PACKAGE = "invoice_processing"
+VERSION_FILE = f"{PACKAGE}/VERSION"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", "tests", "test", ".pytest_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
@@ -56,15 +61,43 @@ def source_files(source_dir: Path) -> list[str]:
     return sorted(files)
 
 
+def source_version(source_dir: Path) -> str:
+    """`<pyproject version>+g<commit>` of the source (PEP 440 local label), as much as is known."""
+    try:
+        version = tomllib.loads((source_dir / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "version"
+        ]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        from importlib import metadata
+
+        try:
+            version = metadata.version("invoice-pipeline")
+        except metadata.PackageNotFoundError:
+            version = "0+unknown"
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(source_dir), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return version
+    commit = head.stdout.strip() if head.returncode == 0 else ""
+    return f"{version}+g{commit}" if commit and "+" not in version else version
+
+
 def build_zip(source_dir: Path, zip_path: Path) -> SourceArchive:
     files = source_files(source_dir)
+    contents = {name: (source_dir / name).read_bytes() for name in files}
+    if VERSION_FILE not in contents:  # an unpacked backup already has its own
+        contents[VERSION_FILE] = (source_version(source_dir) + "\n").encode()
+    files = sorted(contents)
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in files:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, (source_dir / name).read_bytes())
+            archive.writestr(info, contents[name])
     return SourceArchive(zip_path=zip_path, sha256=sha256_file(zip_path), files=tuple(files))
 
 

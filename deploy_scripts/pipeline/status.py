@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 from typing import Any
 
 from ..config import DeployConfig
 from ..errors import GcloudFailed
+from ..state import as_backend
 from .gcloud import serving_revision, traffic_split
+from .lock import FunctionLock
 from .records import KnownGoodStore, RecordStore, RunRecord, process_alive
 from .target import Target
 
@@ -76,12 +77,16 @@ def history_rows(records: list[RunRecord], limit: int = 20) -> list[dict[str, An
     return rows
 
 
-def status(target: Target, config: DeployConfig, state_dir: Path) -> dict[str, Any]:
-    records = RecordStore(state_dir).all(target.environment.function, target.env_name)
-    known = KnownGoodStore(state_dir).latest(target.key)
+def status(target: Target, config: DeployConfig, state) -> dict[str, Any]:
+    """`state`: a State (deploy_scripts.state), a backend, or a local directory."""
+    records = RecordStore(state).all(target.environment.function, target.env_name)
+    known = KnownGoodStore(state).latest(target.key)
+    lock = FunctionLock(state, target.key, "status", "status").holder()
     return {
         "env": target.env_name,
         "function": target.environment.function,
+        "state": as_backend(state).url,
+        "lock": lock.model_dump() if lock else None,
         "live": live_state(target),
         "known_good": known.model_dump() if known else None,
         "summary": history_summary(records),

@@ -254,7 +254,9 @@ def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | N
     from ..gate.readiness import DEFAULT_INVOICES_DIR
 
     # As in the gate: the orchestrator's own set, which `invoices_dir` can add to, never replace.
-    cases = golden_set(DEFAULT_INVOICES_DIR, [invoices_dir] if invoices_dir else []).cases
+    cases = golden_set(
+        DEFAULT_INVOICES_DIR or config.project.invoices_dir, [invoices_dir] if invoices_dir else []
+    ).cases
     reference_number = config.thresholds.readiness.reference_invoice
     by_invoice: dict[str, Any] = {}
     for case in cases:

@@ -10,6 +10,7 @@ from ..pipeline.gcloud import serving_revision
 from ..pipeline.records import RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import resolve_target
+from ..state import open_state
 from .paths import recover_interrupted, roll_back
 
 
@@ -25,9 +26,9 @@ def run_rollback(
 ) -> RunRecord:
     """Emergency: no gates, fast path only, verification afterwards. Otherwise fast then slow path."""
     target = resolve_target(config, env_name)
-    state_dir = config.resolved_state_dir()
+    state = open_state(config, target.env_name)
     kind = "emergency" if emergency else "rollback"
-    run = Run(kind, target.env_name, target.environment.function, state_dir, reporter, reason=reason)
+    run = Run(kind, target.env_name, target.environment.function, state, reporter, reason=reason)
     # Ctrl-C or a bug leaves the run `interrupted`: the next run checks what is serving.
     with run.locked(target.key):
         try:

@@ -22,6 +22,7 @@ from ..pipeline.run import Run
 from ..pipeline.source import unpack
 from ..pipeline.target import Target
 from ..pipeline.verify import Verification, verify_live
+from ..state import State, as_backend, work_dir_of
 
 
 @dataclass
@@ -39,24 +40,24 @@ class Candidate:
     backup_id: str | None
 
 
-def pick_candidate(target: Target, state_dir: Path, to: str | None, current: str | None) -> Candidate:
+def pick_candidate(target: Target, state: State, to: str | None, current: str | None) -> Candidate:
     """`--to` (a revision or a backup id), else the newest verified revision that is not serving now."""
-    backups = BackupStore(state_dir)
+    backups = BackupStore(state)
     if to and to.startswith("backup_"):
         if not backups.exists(to):
             raise UsageError(
-                f"--to {to}: no such backup in {backups.dir} (`rollback --action history` lists them)"
+                f"--to {to}: no such backup in {backups.where} (`rollback --action history` lists them)"
             )
         manifest = backups.load(to)
         return Candidate(manifest.deployed_revision, manifest.id)
     if to:
         manifest = backups.find_by_revision(to)
         return Candidate(to, manifest.id if manifest else None)
-    known = KnownGoodStore(state_dir).latest(target.key, excluding=current)
+    known = KnownGoodStore(state).latest(target.key, excluding=current)
     if known is None:
         raise RollbackFailed(
             f"no verified revision of {target.environment.function} other than the serving one "
-            f"({current or 'none'}) is recorded in {state_dir}; name one with --to REVISION|BACKUP"
+            f"({current or 'none'}) is recorded in {as_backend(state).url}; name one with --to REVISION|BACKUP"
         )
     return Candidate(known.revision, known.backup_id)
 
@@ -75,10 +76,12 @@ def fast_path(gcloud: Gcloud, revision: str) -> None:
         )
 
 
-def slow_path(target: Target, state_dir: Path, manifest: BackupManifest, run_id: str) -> str:
+def slow_path(target: Target, state: State, manifest: BackupManifest, run_id: str) -> str:
     """Redeploy a backup's source with its recorded configuration; returns the new revision."""
-    zip_path = BackupStore(state_dir).verified_zip(manifest)  # raises on a checksum mismatch
-    staging = state_dir / "staging" / f"{run_id}-restore"
+    zip_path = BackupStore(state).verified_zip(
+        manifest
+    )  # raises on a checksum mismatch (or a bucket download)
+    staging = work_dir_of(state) / "staging" / f"{run_id}-restore"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         unpack(zip_path, staging)
@@ -115,9 +118,9 @@ def roll_back(
     current: str | None = None,
 ) -> Outcome:
     """Fast path, then (if allowed) slow path; each attempt recorded as a stage of `run`."""
-    state_dir = run.state_dir
+    state = run.state
     current = current or serving_revision(target.gcloud.service())
-    candidate = pick_candidate(target, state_dir, to, current)
+    candidate = pick_candidate(target, state, to, current)
     attempts: list[dict[str, Any]] = []
     if candidate.revision:
         try:
@@ -131,7 +134,7 @@ def roll_back(
                     raise RollbackFailed(
                         f"{candidate.revision} failed verification: {summarize(verification.checks)}"
                     )
-            KnownGoodStore(state_dir).remember(target.key, candidate.revision, candidate.backup_id, run.id)
+            KnownGoodStore(state).remember(target.key, candidate.revision, candidate.backup_id, run.id)
             return Outcome("fast", candidate.revision, candidate.backup_id, verification, attempts)
         except (RollbackFailed, GcloudFailed) as exc:
             attempts.append({"path": "fast", "revision": candidate.revision, "error": str(exc)})
@@ -147,11 +150,11 @@ def roll_back(
         )
     try:
         with run.stage("slow_path") as stage:
-            manifest = BackupStore(state_dir).load(candidate.backup_id)
+            manifest = BackupStore(state).load(candidate.backup_id)
             stage.detail.update(
                 backup=manifest.id, source_sha256=manifest.source_sha256, git_commit=manifest.git_commit
             )
-            revision = slow_path(target, state_dir, manifest, run.id)
+            revision = slow_path(target, state, manifest, run.id)
             stage.detail["revision"] = revision
             verification = verify_rollback(target, config, revision, invoices_dir)
             run.record.checks += verification.checks
@@ -162,7 +165,7 @@ def roll_back(
                 )
     except (BackupInvalid, GcloudFailed) as exc:
         raise RollbackFailed(f"slow path failed: {exc}") from None
-    KnownGoodStore(state_dir).remember(target.key, revision, manifest.id, run.id)
+    KnownGoodStore(state).remember(target.key, revision, manifest.id, run.id)
     return Outcome("slow", revision, manifest.id, verification, attempts)
 
 
@@ -184,7 +187,7 @@ def recover_interrupted(
     if not notes:
         return notes
     serving = serving_revision(target.gcloud.service())
-    verified = {k.revision for k in KnownGoodStore(run.state_dir).entries(target.key)}
+    verified = {k.revision for k in KnownGoodStore(run.state).entries(target.key)}
     if serving and verified and serving not in verified:
         with run.stage("recover") as stage:
             stage.detail["unverified_serving"] = serving

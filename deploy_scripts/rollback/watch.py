@@ -20,6 +20,7 @@ from ..pipeline.gcloud import serving_revision
 from ..pipeline.records import Check, RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import resolve_target
+from ..state import open_state
 from .actions import run_rollback
 
 
@@ -73,8 +74,9 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> RunRecord:
     target = resolve_target(config, env_name)
-    state_dir = config.resolved_state_dir()
-    run = Run("watch", target.env_name, target.environment.function, state_dir, reporter)
+    run = Run(
+        "watch", target.env_name, target.environment.function, open_state(config, target.env_name), reporter
+    )
     interval = interval or config.watch.interval_seconds
     policy = WatchPolicy(config.watch.failure_limit)
     started = datetime.now(UTC)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +74,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Pat
         "DEPLOY_BACKUPS_KEEP",
         "DEPLOY_TIMEOUT_SECONDS",
         "DEPLOY_LOAD_SAMPLE_REQUESTS",
+        "DEPLOY_STATE_URL",
+        "DEPLOY_PROJECT_DIR",
+        "DEPLOY_LOCK_LEASE_SECONDS",
+        "STORAGE_EMULATOR_HOST",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DEPLOY_STATE_DIR", str(state_dir))
@@ -130,7 +137,14 @@ def localcloud_environment(root: Path, unset: tuple[str, ...] = ()) -> Iterator[
         root / "deploy.toml", environments__local__localcloud_dir=str(root / "localcloud")
     )
     patch = pytest.MonkeyPatch()
-    for var in ("DEPLOY_ENV", "DEPLOY_BACKUPS_KEEP", "DEPLOY_TIMEOUT_SECONDS", *unset):
+    for var in (
+        "DEPLOY_ENV",
+        "DEPLOY_BACKUPS_KEEP",
+        "DEPLOY_TIMEOUT_SECONDS",
+        "DEPLOY_STATE_URL",
+        "STORAGE_EMULATOR_HOST",
+        *unset,
+    ):
         patch.delenv(var, raising=False)
     patch.setenv("DEPLOY_CONFIG", str(config_path))
     patch.setenv("DEPLOY_STATE_DIR", str(root / "state"))
@@ -143,3 +157,63 @@ def localcloud_environment(root: Path, unset: tuple[str, ...] = ()) -> Iterator[
     finally:
         stop_localcloud(target.endpoint.state_dir)
         patch.undo()
+
+
+PROJECT_FILES = (
+    "config",
+    "test_invoices",
+    "invoice_processing",
+    "main.py",
+    "requirements.txt",
+    "pyproject.toml",
+)
+
+
+def make_checkout(root: Path, version: str) -> Path:
+    """A checkout of this project (the files a clone has that the commands read), with its own version."""
+    from deploy_scripts.config import REPO_ROOT
+
+    root.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__", "VERSION"))
+        else:
+            shutil.copy2(source, root / name)
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()
+    current = tomllib.loads(text)["project"]["version"]
+    pyproject.write_text(text.replace(f'version = "{current}"', f'version = "{version}"', 1))
+    return root
+
+
+@pytest.fixture(scope="session")
+def installed_tool(tmp_path_factory) -> Path:
+    """One non-editable install of this project (a wheel built once per session) in a venv of its own;
+    its dependencies come from the test interpreter's site-packages (no network). Returns its bin/."""
+    from deploy_scripts.config import REPO_ROOT
+
+    root = tmp_path_factory.mktemp("installed")
+    wheels = root / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+         str(REPO_ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    # the dependencies, without the test interpreter's editable finder (a plain path entry does not
+    # process the .pth files that activate it)
+    dependencies = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+    Path(site, "_test_dependencies.pth").write_text(dependencies + "\n")
+    (wheel,) = wheels.glob("invoice_pipeline-*.whl")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return venv / "bin"

@@ -35,9 +35,9 @@ def test_only_dead_or_unchecked_runs_need_recovery(state_dir):
 
 def test_record_files_are_owner_only_and_ignore_foreign_files(state_dir):
     store = RecordStore(state_dir)
-    path = store.save(_record(os.getpid()))
+    path = state_dir / store.save(_record(os.getpid()))
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    (store.dir / "junk.json").write_text("{not json")
+    (state_dir / "records" / "junk.json").write_text("{not json")
     assert len(store.all()) == 1
 
 

@@ -34,10 +34,24 @@ def test_zip_is_deterministic_and_holds_only_the_function(tmp_path: Path):
     second = build_zip(source, tmp_path / "b.zip")
     assert first.sha256 == second.sha256 == sha256_file(tmp_path / "b.zip")
     assert zipfile.ZipFile(first.zip_path).namelist() == [
-        "invoice_processing/__init__.py", "invoice_processing/vendors/x.py", "main.py", "requirements.txt",
+        "invoice_processing/VERSION", "invoice_processing/__init__.py", "invoice_processing/vendors/x.py", "main.py",
+        "requirements.txt",
     ]  # fmt: skip
     (source / "invoice_processing" / "vendors" / "x.py").write_text("X = 2\n")
     assert build_zip(source, tmp_path / "c.zip").sha256 != first.sha256
+
+
+def test_zip_carries_the_version_pyproject_names(tmp_path: Path):
+    """pyproject.toml is not uploaded: the deployed function learns its version from this file."""
+    source = make_source(tmp_path / "src")
+    (source / "pyproject.toml").write_text('[project]\nname = "invoice-pipeline"\nversion = "9.8.7"\n')
+    archive = build_zip(source, tmp_path / "a.zip")
+    assert zipfile.ZipFile(archive.zip_path).read("invoice_processing/VERSION") == b"9.8.7\n"
+    # an unpacked backup keeps the version it was built with, never today's
+    staged = unpack(archive.zip_path, tmp_path / "staged")
+    (staged / "pyproject.toml").write_text('[project]\nname = "invoice-pipeline"\nversion = "10.0"\n')
+    again = build_zip(staged, tmp_path / "b.zip")
+    assert zipfile.ZipFile(again.zip_path).read("invoice_processing/VERSION") == b"9.8.7\n"
 
 
 def test_unpacked_tree_matches_source(tmp_path: Path):

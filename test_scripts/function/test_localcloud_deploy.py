@@ -30,7 +30,7 @@ def deployed(tmp_path_factory) -> Iterator[tuple[requests.Session, str, Path]]:
         pytest.fail("gcloud is not installed: these tests drive the real gcloud CLI")
     client = pytest.importorskip("deploy_scripts.localcloud.client")
     state = tmp_path_factory.mktemp("localcloud")
-    endpoint = client.start(state)
+    endpoint = client.start(state, port=0)  # a free port: never the default one a user may be running
     try:
         env_vars = ",".join(
             [
