@@ -30,6 +30,10 @@ def assert_matches_ground_truth(body: dict, sample) -> None:
     assert body["vendor"] == "Creative Co-op"
     assert body["invoice_number"] == sample.order_no
     assert body["order_date"] == sample.source.header.order_date.isoformat()
+    # every header field, so live verification can judge what the gate judges
+    assert body["customer_number"] == sample.source.header.customer_no
+    assert body["po_number"] == sample.source.header.po_no
+    assert body["document_kind"] == sample.source.header.kind
     assert [row[3].split(" - ")[0] for row in body["rows"]] == sample.product_codes
     assert {row[2] for row in body["rows"]} == {sample.order_no}
 
