@@ -14,7 +14,20 @@ import time
 
 import pytest
 
-from .function_faults import CASES, GUARD, chunked_upload, guard_attempts, run_case, targets, worker_peak_kib
+from test_scripts.function.servers import FunctionProcess
+
+from .function_faults import (
+    CASES,
+    GUARD,
+    _function_env,
+    chunked_upload,
+    guard_attempts,
+    post,
+    run_case,
+    targets,
+    worker_peak_kib,
+)
+from .function_faults import GOLDEN_PDF as REFERENCE_PDF
 
 CI_CASES = [c for c in CASES if c.ci]
 
@@ -39,6 +52,18 @@ def test_refused_chunked_upload_is_not_buffered(faults_targets):
     assert chunked_upload(faults_targets.open.url, 600_000_000) == 413
     time.sleep(0.2)
     assert worker_peak_kib(faults_targets.open) - before < 30 * 1024  # far below the 600 MB sent
+
+
+def test_past_the_processing_budget_the_answer_is_422_and_nothing_is_written(tmp_path):
+    """Issue 14 item 13: reading is abandoned at PROCESSING_BUDGET_SECONDS. A budget of 10 ms is
+    shorter than reading the 15-page reference PDF takes on any machine, so the budget must answer."""
+    work = tmp_path / "tight"
+    env = _function_env(work, allow_loopback=False, budget=0.01)
+    with FunctionProcess(work, env) as function:
+        assert post(function.url, REFERENCE_PDF.read_bytes(), "application/pdf", limit=20) == 422
+        assert not (work / "rows.sqlite3").exists() or "CS003837319" not in (
+            work / "rows.sqlite3"
+        ).read_bytes().decode("latin-1")
 
 
 def test_the_catalogue_is_big_and_varied_enough():
