@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..state.lock import pid_alive
 from .errors import LocalCloudError
 from .settings import HOST_PREFIXES, REPO_ROOT, StatePaths, resolve_port, resolve_state_dir
 from .shapes import function_url as _function_url
@@ -33,24 +34,14 @@ class Endpoint:
     state_dir: Path
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, path: str = "/_localcloud/health") -> bool:
     try:
         # bypass any proxy from the environment: this is loopback
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{url}/_localcloud/health", timeout=1) as response:
+        with opener.open(f"{url}{path}", timeout=1) as response:
             return response.status == 200
     except OSError:
         return False
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def running_endpoint(state_dir: str | Path | None = None) -> Endpoint | None:
@@ -60,7 +51,7 @@ def running_endpoint(state_dir: str | Path | None = None) -> Endpoint | None:
         info = json.loads(paths.endpoint_file.read_text())
     except (OSError, ValueError):
         return None
-    if not _pid_alive(int(info.get("pid", 0))) or not _answers(info["url"]):
+    if not pid_alive(int(info.get("pid", 0))) or not _answers(info["url"]):
         return None
     return Endpoint(url=info["url"], port=int(info["port"]), pid=int(info["pid"]), state_dir=paths.root)
 
@@ -121,17 +112,17 @@ def stop(state_dir: str | Path | None = None) -> bool:
         pid = int(paths.pid_file.read_text().strip())
     except (OSError, ValueError):
         return False
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         paths.pid_file.unlink(missing_ok=True)
         paths.endpoint_file.unlink(missing_ok=True)
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reap it when we are its parent (tests)
         time.sleep(0.05)
-    if _pid_alive(pid):
+    if pid_alive(pid):
         raise LocalCloudError(f"localcloud (pid {pid}) did not stop within {STOP_TIMEOUT_SECONDS:.0f} s")
     paths.pid_file.unlink(missing_ok=True)
     paths.endpoint_file.unlink(missing_ok=True)

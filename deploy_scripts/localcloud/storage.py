@@ -19,28 +19,21 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
-from .client import _pid_alive
+from ..state.lock import pid_alive
+from .client import _answers
 from .errors import LocalCloudError
 from .processes import free_port
 from .settings import resolve_state_dir
 
 START_TIMEOUT_SECONDS = 15.0
+# the emulator answers its bucket list once it serves
+BUCKETS_PATH = "/storage/v1/b"
 
 
 def _storage_dir(state_dir: str | Path | None) -> Path:
     return resolve_state_dir(state_dir) / "storage"
-
-
-def _answers(url: str) -> bool:
-    try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"{url}/storage/v1/b", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def running_storage(state_dir: str | Path | None = None) -> dict | None:
@@ -48,7 +41,7 @@ def running_storage(state_dir: str | Path | None = None) -> dict | None:
         info = json.loads((_storage_dir(state_dir) / "endpoint.json").read_text())
     except (OSError, ValueError):
         return None
-    return info if _pid_alive(int(info.get("pid", 0))) and _answers(info["url"]) else None
+    return info if pid_alive(int(info.get("pid", 0))) and _answers(info["url"], BUCKETS_PATH) else None
 
 
 def _binary() -> Path:
@@ -82,9 +75,9 @@ def start_storage(state_dir: str | Path | None = None) -> str:
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 )  # fmt: skip
             deadline = time.monotonic() + START_TIMEOUT_SECONDS
-            while time.monotonic() < deadline and process.poll() is None and not _answers(url):
+            while time.monotonic() < deadline and process.poll() is None and not _answers(url, BUCKETS_PATH):
                 time.sleep(0.05)
-            if process.poll() is None and _answers(url):
+            if process.poll() is None and _answers(url, BUCKETS_PATH):
                 (directory / "endpoint.json").write_text(
                     json.dumps({"url": url, "port": port, "pid": process.pid})
                 )
@@ -103,12 +96,12 @@ def stop_storage(state_dir: str | Path | None = None) -> bool:
     except (OSError, ValueError, KeyError):
         return False
     (directory / "endpoint.json").unlink(missing_ok=True)
-    if not _pid_alive(pid):
+    if not pid_alive(pid):
         return False
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.05)
