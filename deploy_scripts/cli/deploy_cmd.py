@@ -12,8 +12,6 @@ from ..pipeline.plan import dry_run as plan_dry_run
 from ..pipeline.render import RichReporter, render_record, render_status
 from ..pipeline.run import SilentReporter
 from ..pipeline.status import status
-from ..pipeline.target import resolve_target
-from ..state import open_state
 from .options import common_options, console, emit_json, guarded, load
 
 
@@ -40,10 +38,9 @@ def main(
         source = source_dir or config.project.source_dir
         out = console()
         if action == "status":
-            target = resolve_target(config, env_name)
-            data = status(target, config, open_state(config, target.env_name))
+            data = status(config, env_name)
             emit_json(data) if as_json else render_status(data, out)
-            return 0
+            return 0 if data["verdict"] == "ok" else 1
         if action == "validate":
             return _validate(config, source, invoices_dir, as_json, out)
         if dry_run:

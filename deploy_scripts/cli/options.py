@@ -18,6 +18,7 @@ from rich.console import Console
 
 from ..config import DeployConfig, load_config
 from ..errors import DeployError
+from ..pipeline.interrupts import as_interrupted, signals_raise
 from ..project import Project, find_project
 
 
@@ -129,10 +130,45 @@ def fail(exc: DeployError, as_json: bool) -> None:
 
 
 def guarded(body: Callable[[], int | None], as_json: bool) -> None:
-    """Run a command body: typed errors become their exit codes (click's usage errors exit 2 itself)."""
+    """Run a command body: typed errors become their exit codes (click's usage errors exit 2 itself);
+    SIGINT and SIGTERM end it with what the run did about them and exit 130 / 143."""
     try:
-        code = body()
+        with signals_raise():
+            code = body()
     except DeployError as exc:
         fail(exc, as_json)
+    except KeyboardInterrupt as exc:  # Interrupted too (a KeyboardInterrupt)
+        interrupted(as_interrupted(exc), as_json)
     else:
         sys.exit(code or 0)
+
+
+def interrupted(exc, as_json: bool) -> None:
+    """Say what the interrupted run left serving (its notes), and exit 128 + the signal number."""
+    record = exc.record
+    where = (
+        f"{record.kind} {record.id} stopped during stage {record.current_stage!r}" if record else "stopped"
+    )
+    if record is None:
+        notes = ["no run had started: nothing was changed"]
+    else:  # a run without a restore of its own: the next run checks what serves
+        notes = exc.notes or [
+            "the run is recorded interrupted; `deploy --action status` shows what serves, and the next "
+            "deploy or rollback checks it"
+        ]
+    message = f"interrupted by {exc.name}: {where}" + "".join(f"; {n}" for n in notes)
+    if as_json:
+        emit_json(
+            {
+                "ok": False,
+                "error": message,
+                "error_type": "Interrupted",
+                "signal": exc.name,
+                "exit_code": exc.exit_code,
+                "notes": notes,
+                "record": record.model_dump(mode="json") if record is not None else None,
+            }
+        )
+    else:
+        click.echo(f"Interrupted: {message}", err=True)
+    sys.exit(exc.exit_code)

@@ -45,10 +45,12 @@ def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter 
         "deploy", target.env_name, target.environment.function, state, reporter,
         skip_validation=options.skip_validation, source_dir=str(options.source_dir),
     )  # fmt: skip
+    from ..rollback.paths import restore_after_interrupt
+
     try:
-        # Ctrl-C or a bug leaves the run `interrupted`: whatever was deployed is unverified, so the
-        # next run must check it.
-        with run.locked(target.key):
+        # Ctrl-C, SIGTERM or a bug leaves the run `interrupted`: whatever was deployed is unverified,
+        # so a signal puts traffic back on the verified revision and the next run checks it again.
+        with run.locked(target.key, on_interrupt=restore_after_interrupt(target)):
             return _pipeline(run, target, config, options)
     finally:
         shutil.rmtree(run.state_dir / "staging" / run.id, ignore_errors=True)
@@ -110,6 +112,7 @@ def _backup(run: Run, target: Target, config: DeployConfig, options: DeployOptio
 def _deploy(run: Run, target: Target, staging: Path, manifest) -> Deployed:
     """The deployed revision, serving 100%; what was read on the way (description, service) comes along."""
     with run.stage("deploy") as stage:
+        run.serving_unsettled = "the deploy may have changed what serves; the next run checks it"
         run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
         try:
             target.gcloud.deploy(staging)
@@ -139,8 +142,10 @@ def _restore_if_moved(run: Run, target: Target) -> None:
     try:
         now = serving_revision(target.gcloud.service())
     except GcloudFailed:
-        return
-    if now and now != run.record.revision_before:
+        return  # what serves is unknown: the run stays unsettled (recorded `interrupted`)
+    if now == run.record.revision_before:
+        run.serving_unsettled = None  # nothing moved: a plain failure
+    elif now:
         run.record.revision_after = now
         run.reporter.note(
             f"traffic moved to {now} although gcloud reported failure; the next run will verify it"
@@ -196,6 +201,7 @@ def _decide(
     with run.stage("decide") as stage:
         if not failed:
             KnownGoodStore(run.state).remember(target.key, revision, backup_id, run.id)
+            run.serving_unsettled = None
             run.record.decision.outcome = "keep"
             run.record.decision.reason = summarize(checks)
             stage.detail["outcome"] = "keep"
@@ -215,10 +221,12 @@ def _decide(
         )
     except (RollbackFailed, GcloudFailed) as exc:
         run.record.decision.outcome = "rollback_failed"
-        run.finish("failed", f"{reason}; automatic rollback failed: {exc}")
+        # what serves is unverified: `interrupted` is the mark the next command acts on
+        run.finish("interrupted", f"{reason}; automatic rollback failed: {exc}")
         raise VerificationFailed(f"{reason}; automatic rollback FAILED: {exc}") from None
     run.record.decision.outcome = "rolled_back"
     run.record.revision_after = outcome.revision
+    run.serving_unsettled = None
     run.finish("rolled_back", reason)
     _prune(run, config)
     raise VerificationFailed(f"{reason}; rolled back to {outcome.revision} ({outcome.path} path, verified)")

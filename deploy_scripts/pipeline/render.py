@@ -82,16 +82,22 @@ def render_status(data: dict[str, Any], console: Console) -> None:
     live = data["live"]
     console.print(f"[bold]{data['function']}[/] ({data['env']})", highlight=False)
     if live.get("exists") is None:
-        console.print(f"live: unknown ({escape(str(live.get('error')))})", highlight=False)
+        console.print("live: unknown", highlight=False)
     elif not live["exists"]:
         console.print("live: not deployed", highlight=False)
     else:
         console.print(f"state {live['state']}  serving {live['serving']}  url {live['url']}", highlight=False)
+        tags_of: dict[str, list[str]] = {}
+        for tag, revision in live.get("tags", {}).items():
+            tags_of.setdefault(revision, []).append(tag)
         traffic = Table(title="traffic")
-        for column in ("revision", "percent", "latest"):
+        for column in ("revision", "percent", "latest", "tags"):
             traffic.add_column(column)
         for entry in live["traffic"]:
-            traffic.add_row(str(entry["revision"]), str(entry["percent"]), str(entry["latest"]))
+            traffic.add_row(
+                str(entry["revision"]), str(entry["percent"]), str(entry["latest"]),
+                ", ".join(tags_of.get(entry["revision"] or "", [])),
+            )  # fmt: skip
         console.print(traffic)
     known = data.get("known_good")
     console.print(
@@ -106,6 +112,12 @@ def render_status(data: dict[str, Any], console: Console) -> None:
         highlight=False,
     )
     render_history(data["recent"], console)
+    for warning in data.get("warnings", []):
+        console.print(
+            f"[red]warning[/] {escape(warning['problem'])}; run {escape(warning['run'])}", highlight=False
+        )
+    if data.get("verdict") == "ok":
+        console.print("[green]ok[/]: what serves is verified", highlight=False)
 
 
 def render_history(rows: list[dict[str, Any]], console: Console) -> None:

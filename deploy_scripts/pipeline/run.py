@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from ..errors import DeployError
 from ..state import LocalBackend, State
 from .events import run_logger
+from .interrupts import as_interrupted, signals_deferred
 from .lock import FunctionLock, actor
 from .records import RecordStore, RunKind, RunRecord, RunStatus, StageResult, new_run_id, utc_now
 
@@ -35,6 +36,10 @@ class SilentReporter:
         pass
 
 
+#: what a run does when a signal stops it: (run, stage it stopped in) -> notes for the user
+OnInterrupt = Callable[["Run", str | None], list[str]]
+
+
 class Run:
     def __init__(
         self,
@@ -53,6 +58,9 @@ class Run:
         self.store = RecordStore(state)
         self.reporter = reporter or SilentReporter()
         self._started = time.monotonic()
+        #: why what serves may not be verified (set once a stage can change traffic, cleared once it is
+        #: known again): a run that fails meanwhile is recorded `interrupted`, so the next run checks it
+        self.serving_unsettled: str | None = None
         self.record = RunRecord(
             id=new_run_id(),
             kind=kind,
@@ -124,9 +132,11 @@ class Run:
             raise
 
     @contextmanager
-    def locked(self, key: str) -> Iterator[None]:
+    def locked(self, key: str, on_interrupt: OnInterrupt | None = None) -> Iterator[None]:
         """Hold the function's lock for the body (a "lock" stage first); a DeployError finishes the run
-        `failed`, anything else (Ctrl-C, a bug) `interrupted`, so the next run checks what it left."""
+        `failed`, anything else (Ctrl-C, SIGTERM, a bug) `interrupted`, so the next run checks what it
+        left. On a signal, `on_interrupt(run, stage)` first puts traffic back (its notes are recorded
+        in a "restore" stage and carried by the exception for the CLI to show)."""
         lock = FunctionLock(self.state, key, self.id, self.record.kind)
         lock.acquire()  # raises LockHeld before anything is written
         try:
@@ -146,7 +156,20 @@ class Run:
             raise
         except BaseException as exc:
             stage_name = self.record.current_stage
-            self.finish("interrupted", f"{exc.__class__.__name__} during stage {stage_name!r}: {exc}")
+            interrupted = as_interrupted(exc)
+            cause = interrupted.name if interrupted else exc.__class__.__name__
+            error = f"{cause} during stage {stage_name!r}" + (
+                f": {exc}" if not interrupted and str(exc) else ""
+            )
+            if interrupted is not None and on_interrupt is not None:
+                notes = self._restore_after(interrupted, on_interrupt, stage_name)
+                error += "; " + " ".join(notes)
+            self.record.current_stage = stage_name
+            self.finish("interrupted", error)
+            if interrupted is not None:
+                interrupted.record = self.record
+                if interrupted is not exc:  # a plain KeyboardInterrupt: carry the notes as Interrupted
+                    raise interrupted from None
             raise
         finally:
             if lock.lost:  # rare: this run outlived its lease and someone took over
@@ -154,8 +177,30 @@ class Run:
                 self.reporter.note(f"warning: {lock.lost}")
             lock.release()
 
+    def _restore_after(self, interrupted, on_interrupt: OnInterrupt, stage_name: str | None) -> list[str]:
+        """Run `on_interrupt` with further signals deferred; its notes, or why it could not finish."""
+        self.log.warning("run_interrupted", signal=interrupted.name, stage=stage_name)
+        with signals_deferred(self.reporter.note), self.stage("restore") as stage:
+            try:
+                notes = on_interrupt(self, stage_name)
+            except Exception as exc:  # a failed restore is reported, never hides the interrupt
+                stage.status = "failed"
+                notes = [
+                    f"putting traffic back failed: {exc}; run `deploy --action status` to see what serves, "
+                    "then `rollback --action emergency --reason 'interrupted deploy'`"
+                ]
+            stage.detail["notes"] = notes
+        for note in notes:
+            self.reporter.note(note)
+        interrupted.notes = notes
+        interrupted.record = self.record
+        return notes
+
     def _failed(self, exc: DeployError) -> None:
-        if self.record.status == "running":
+        if self.record.status == "running" and self.serving_unsettled:
+            # the run ends without knowing that what serves is verified: the next run must check it
+            self.finish("interrupted", f"{exc} ({self.serving_unsettled})")
+        elif self.record.status == "running":
             self.finish("failed", str(exc))
         exc.record = self.record  # type: ignore[attr-defined]
 

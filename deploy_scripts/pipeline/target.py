@@ -25,8 +25,7 @@ class Target:
 
     @property
     def key(self) -> str:
-        e = self.environment
-        return f"{self.env_name}.{e.project}.{e.region}.{e.function}"
+        return function_key(self.env_name, self.environment)
 
     def function_url(self, description: dict | None) -> str | None:
         if self.endpoint is not None:
@@ -50,6 +49,11 @@ class Target:
             raise ConfigError("this environment's events are in localcloud, which was not started for it")
         client = client_factory(self.endpoint)(self.environment.project)
         return read_entries(client, self.environment, revision, since)
+
+
+def function_key(env_name: str, e: Environment) -> str:
+    """What names one function of one environment in the state (its lock, its known-good list)."""
+    return f"{env_name}.{e.project}.{e.region}.{e.function}"
 
 
 def resolve_target(config: DeployConfig, env_name: str | None, *, start_localcloud: bool = True) -> Target:

@@ -8,17 +8,20 @@ configuration recorded beside it (a build, minutes). Both end with verification.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from ..config import DeployConfig
 from ..errors import BackupInvalid, GcloudFailed, RollbackFailed, UsageError
 from ..pipeline.backup import BackupManifest, BackupStore
 from ..pipeline.checks import summarize
-from ..pipeline.gcloud import Gcloud, revision_names, serving_revision, take_over_deployed
+from ..pipeline.gcloud import Gcloud, revision_names, serving_revision, take_over_deployed, traffic_split
 from ..pipeline.records import Check, KnownGoodStore, utc_now
-from ..pipeline.run import Run
+from ..pipeline.run import OnInterrupt, Run
 from ..pipeline.source import unpack
 from ..pipeline.target import Target
 from ..pipeline.verify import Verification, verify_live
@@ -172,7 +175,11 @@ def roll_back(
 def recover_interrupted(
     run: Run, target: Target, config: DeployConfig, invoices_dir: Path | None
 ) -> list[str]:
-    """Mark runs a killed process left `running`; if what serves is not verified, go back to one that is."""
+    """Mark runs a killed process left `running`; if what serves is not verified, go back to one that is.
+
+    A killed deploy can leave its `gcloud functions deploy` running, on this machine or only on the
+    server: what serves is judged only once the function's own operation has finished (the API says
+    so), never from a local guess, so its revision cannot take traffic after the judgement."""
     notes = []
     for stale in run.store.unrecovered(target.environment.function, target.env_name):
         if stale.id == run.id:
@@ -186,6 +193,11 @@ def recover_interrupted(
         notes.append(f"{stale.kind} {stale.id} by {stale.actor} was interrupted during {stale.current_stage}")
     if not notes:
         return notes
+    # until what serves is judged, a failure leaves this run `interrupted` for the next one to check
+    run.serving_unsettled = "recovery of an interrupted run did not finish"
+    waited = wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note)
+    if waited is not None:
+        notes.append(waited)
     serving = serving_revision(target.gcloud.service())
     verified = {k.revision for k in KnownGoodStore(run.state).entries(target.key)}
     if serving and verified and serving not in verified:
@@ -198,17 +210,101 @@ def recover_interrupted(
         )
     else:
         notes.append(f"serving revision {serving or 'none'} is verified; nothing to restore")
+    run.serving_unsettled = None
     for note in notes:
         run.reporter.note(note)
     run.log.warning("interrupted_run_recovered", notes=notes)
     return notes
 
 
+def wait_for_operation(target: Target, timeout: float, say=None, interval: float = 1.0) -> str | None:
+    """Wait until no operation runs on the function (the API's word); None when none was running.
+
+    Raises RollbackFailed when it still runs after `timeout` seconds: judging what serves before it
+    ends would be a guess."""
+    reader = target.gcloud.reader
+    if not reader.operation_in_progress():
+        return None
+    if say is not None:
+        say(
+            f"an operation on {target.environment.function} is still running (an interrupted deploy's); waiting for it"
+        )
+    started = time.monotonic()
+    try:
+        Retrying(retry=retry_if_result(bool), stop=stop_after_delay(timeout), wait=wait_fixed(interval))(
+            reader.operation_in_progress
+        )
+    except RetryError:
+        raise RollbackFailed(
+            f"an operation on {target.environment.function} is still running after {timeout:.0f}s; what serves "
+            "cannot be judged before it ends: run `deploy --action status` later, then this command again"
+        ) from None
+    return f"waited {time.monotonic() - started:.1f}s for the function's operation still in flight to finish"
+
+
+def restore_after_interrupt(target: Target) -> OnInterrupt:
+    """What a deploy does when a signal stops it: stages before `deploy` changed nothing; later ones
+    may have, so 100% of traffic goes back to the newest verified revision, pinned (a deploy still
+    running server-side then leaves its revision without traffic)."""
+
+    def restore(run: Run, stage: str | None) -> list[str]:
+        if stage in (None, "lock", "gate", "backup"):
+            return [
+                f"nothing was deployed; {describe_split(traffic_split(target.gcloud.service()))} serves as before"
+            ]
+        return put_back_verified(run, target)
+
+    return restore
+
+
+def put_back_verified(run: Run, target: Target) -> list[str]:
+    service = target.gcloud.service()
+    split = traffic_split(service)
+    in_flight = target.gcloud.reader.operation_in_progress()
+    flight = (
+        ["the deploy's operation is still running server-side; traffic is pinned, so its revision gets none "
+         "(the next deploy or rollback waits for it and checks what serves)"]
+        if in_flight
+        else []
+    )  # fmt: skip
+    verified = KnownGoodStore(run.state).latest(target.key)
+    if verified is None:
+        return [
+            f"no verified revision is recorded, so traffic was left as it is: {describe_split(split)}; "
+            "run `deploy` again to verify a revision",
+            *flight,
+        ]
+    if pinned_to(split, verified.revision):
+        return [f"verified {verified.revision} still serves 100%", *flight]
+    target.gcloud.route_all_traffic(verified.revision)
+    now = target.gcloud.service()
+    if serving_revision(now) != verified.revision or not pinned_to(traffic_split(now), verified.revision):
+        raise RollbackFailed(f"traffic update did not take: {describe_split(traffic_split(now))} serves")
+    return [f"traffic put back on verified {verified.revision} (100%; was {describe_split(split)})", *flight]
+
+
+def pinned_to(split: list[dict], revision: str) -> bool:
+    """100% on `revision` by name (not "the latest", which a finishing deploy would move)."""
+    return any(e["revision"] == revision and e["percent"] == 100 and not e["latest"] for e in split)
+
+
+def describe_split(split: list[dict]) -> str:
+    """`rev-a 90%, rev-b 10% (latest)`, or "nothing" when no revision takes traffic."""
+    shown = [
+        f"{e['revision'] or 'latest'} {e['percent']}%" + (" (latest)" if e["latest"] else "")
+        for e in split
+        if e["percent"]
+    ]
+    return ", ".join(shown) or "nothing"
+
+
 __all__ = [
     "Outcome",
     "fast_path",
     "pick_candidate",
+    "put_back_verified",
     "recover_interrupted",
+    "restore_after_interrupt",
     "roll_back",
     "slow_path",
 ]
