@@ -5,19 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
+from ..control.rollouts import control_rollout
+from ..control.status import status
+from ..control.watch import watch
 from ..pipeline.deploy import DeployOptions, run_deploy
 from ..pipeline.gate_stage import run_gate_for_source
 from ..pipeline.plan import dry_run as plan_dry_run
 from ..pipeline.render import RichReporter, render_record, render_status
 from ..pipeline.run import SilentReporter
-from ..pipeline.status import status
 from .options import common_options, console, emit_json, guarded, load
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--action", type=click.Choice(["deploy", "status", "validate"]), default="deploy", show_default=True
+    "--action",
+    type=click.Choice(["deploy", "status", "validate", "promote", "abort"]),
+    default="deploy",
+    show_default=True,
+    help="promote: the rollout's candidate takes 100% now (remaining steps skipped); abort: 100% back to "
+    "`stable`; status: what serves and whether it is verified (exit 1 when not).",
 )
 @common_options
 @click.option("--skip-validation", is_flag=True, help="Skip the readiness gate (emergencies only; recorded).")
@@ -28,15 +36,36 @@ from .options import common_options, console, emit_json, guarded, load
 )
 @click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
+@click.option(
+    "--watch",
+    "watch_flag",
+    is_flag=True,
+    help="With --action status: follow the rollout live until it settles.",
+)
+@click.option("--watch-seconds", type=click.FloatRange(min=0), default=None,
+              help="With --watch: stop after this many seconds (default: when the rollout settles).")  # fmt: skip
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="With --watch: seconds between frames.")  # fmt: skip
 def main(
-    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir
-) -> None:
-    """Deploy process_invoice through the gated pipeline, or show what is live."""
+    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir,
+    watch_flag, watch_seconds, interval,
+) -> None:  # fmt: skip
+    """Deploy process_invoice through the gated pipeline, control its rollout, or show what is live."""
+    if (watch_flag or watch_seconds is not None) and action != "status":
+        raise click.UsageError("--watch and --watch-seconds go with --action status")
 
     def body() -> int:
         config = load(config_path, env_name, state_dir)
         source = source_dir or config.project.source_dir
         out = console()
+        if action == "status" and (watch_flag or watch_seconds is not None):
+            return watch(config, env_name, watch_seconds, interval, out, as_json)
+        if action in ("promote", "abort"):
+            answer = control_rollout(config, env_name, action, None if as_json else RichReporter(out))
+            emit_json({"ok": True, **answer}) if as_json else out.print(
+                escape(answer["message"]), highlight=False
+            )
+            return 0
         if action == "status":
             data = status(config, env_name)
             emit_json(data) if as_json else render_status(data, out)

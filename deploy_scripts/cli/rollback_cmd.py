@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 
+from ..control.rollouts import active_rollout, control_rollout
 from ..pipeline.records import RecordStore
 from ..pipeline.render import RichReporter, render_history, render_record
 from ..pipeline.run import SilentReporter
 from ..pipeline.status import history_rows, history_summary
+from ..pipeline.target import function_key
 from ..rollback import run_rollback, watch
 from ..state import open_state
 from .options import common_options, console, emit_json, guarded, load
@@ -59,6 +62,11 @@ def main(
             data = {"summary": history_summary(records), "runs": history_rows(records, limit)}
             emit_json(data) if as_json else render_history(data["runs"], out)
             return 0
+        if action == "emergency" and (answer := _abort_rollout(config, env_name, reason, reporter)):
+            emit_json({"ok": True, **answer}) if as_json else out.print(
+                escape(answer["message"]), highlight=False
+            )
+            return 0
         if action == "watch":
             record = watch(
                 config, env_name, minutes, interval=interval, invoices_dir=invoices_dir, reporter=reporter
@@ -76,3 +84,13 @@ def main(
         return code
 
     guarded(body, as_json)
+
+
+def _abort_rollout(config, env_name, reason, reporter) -> dict | None:
+    """During a rollout, an emergency aborts it: 100% to `stable` at once, even while the rollout's own
+    run holds the lock (it is told to stop). None when no rollout is in progress."""
+    env_name = env_name or config.default_env
+    state = open_state(config, env_name)
+    if active_rollout(state, function_key(env_name, config.environment(env_name))) is None:
+        return None
+    return control_rollout(config, env_name, "abort", reporter, wait_seconds=10, reason=reason)

@@ -16,15 +16,19 @@ from typing import Any
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from ..config import DeployConfig
+from ..control.requests import clear_request
+from ..control.rollouts import abort_to_stable, active_rollout
 from ..errors import BackupInvalid, GcloudFailed, RollbackFailed, UsageError
 from ..pipeline.backup import BackupManifest, BackupStore
 from ..pipeline.checks import summarize
-from ..pipeline.gcloud import Gcloud, revision_names, serving_revision, take_over_deployed, traffic_split
+from ..pipeline.gcloud import Gcloud, revision_names, serving_revision, take_over_deployed
 from ..pipeline.records import Check, KnownGoodStore, utc_now
 from ..pipeline.run import OnInterrupt, Run
 from ..pipeline.source import unpack
 from ..pipeline.target import Target
 from ..pipeline.verify import Verification, verify_live
+from ..rollout import TrafficControl, load_progress, save_progress
+from ..rollout.traffic import TrafficView, view_of
 from ..state import State, as_backend, work_dir_of
 
 
@@ -191,15 +195,23 @@ def recover_interrupted(
         stale.recovered_by = run.id
         run.store.save(stale)
         notes.append(f"{stale.kind} {stale.id} by {stale.actor} was interrupted during {stale.current_stage}")
-    if not notes:
+
+    rollout = active_rollout(run.state, target.key)
+    if rollout is not None and rollout.run_id == run.id:
+        rollout = None  # this run's own (a resumed one)
+    if not notes and rollout is None:
         return notes
     # until what serves is judged, a failure leaves this run `interrupted` for the next one to check
     run.serving_unsettled = "recovery of an interrupted run did not finish"
-    waited = wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note)
-    if waited is not None:
-        notes.append(waited)
-    serving = serving_revision(target.gcloud.service())
     verified = {k.revision for k in KnownGoodStore(run.state).entries(target.key)}
+    if rollout is not None and rollout.stable:
+        verified.add(rollout.stable)
+    if target.gcloud.reader.operation_in_progress():
+        notes += pin_while_in_flight(target, verified)
+        notes.append(wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note))
+    if rollout is not None:  # its run holds no lock any more (this run does): nobody drives it
+        notes.append(restore_stable(run, target, rollout))
+    serving = serving_revision(target.gcloud.service())
     if serving and verified and serving not in verified:
         with run.stage("recover") as stage:
             stage.detail["unverified_serving"] = serving
@@ -215,6 +227,52 @@ def recover_interrupted(
         run.reporter.note(note)
     run.log.warning("interrupted_run_recovered", notes=notes)
     return notes
+
+
+def restore_stable(run: Run, target: Target, rollout) -> str:
+    """An interrupted rollout: 100% back to `stable`, the candidate untagged, the rollout `aborted`."""
+
+    traffic = TrafficControl(target.gcloud)
+    view = traffic.view()
+    where = (
+        "verification"
+        if rollout.current_step < 0
+        else f"step {rollout.current_step + 1} of {len(rollout.steps)}"
+    )
+    weights = ", ".join(f"{rev} {pct}%" for rev, pct in view.weights.items()) or "nothing"
+    if view.stable is not None:
+        stable = abort_to_stable(traffic, view.stable, view.candidate is not None)
+    elif rollout.stable:  # the tag is gone (someone removed it): the revision the rollout recorded
+        stable = rollout.stable
+        pin(target, stable, in_flight=False)
+    else:
+        raise RollbackFailed(
+            f"rollout {rollout.run_id} was interrupted and no `stable` revision is known to restore; "
+            "name one with `rollback --action rollback --to REVISION`"
+        )
+    rollout.status = "aborted"
+    rollout.reason = f"its run stopped during {where}; restored to stable {stable} by run {run.id}"
+    rollout.weights = {stable: 100}
+    save_progress(run.state, rollout)
+    clear_request(run.state, target.key)
+    with run.stage("restore_stable") as stage:
+        stage.detail.update(rollout=rollout.run_id, stable=stable, weights_before=view.weights)
+    return (
+        f"rollout {rollout.run_id} of {rollout.candidate} was interrupted during {where} ({weights}); "
+        f"traffic restored to stable {stable} (100%)"
+        + (f", candidate {view.candidate} untagged" if view.candidate else "")
+    )
+
+
+def pin_while_in_flight(target: Target, verified: set[str]) -> list[str]:
+    """A verified revision serving as "the latest" would lose its traffic to the deploy still in flight:
+    pin it by name first (pinned traffic survives a deploy), so that revision never takes traffic."""
+    service = target.gcloud.service()
+    split, serving = view_of(service), serving_revision(service)
+    if serving not in verified or pinned_to(split, serving):
+        return []
+    pin(target, serving, in_flight=True)
+    return [f"pinned traffic to verified {serving} while the interrupted deploy's operation finishes"]
 
 
 def wait_for_operation(target: Target, timeout: float, say=None, interval: float = 1.0) -> str | None:
@@ -250,7 +308,7 @@ def restore_after_interrupt(target: Target) -> OnInterrupt:
     def restore(run: Run, stage: str | None) -> list[str]:
         if stage in (None, "lock", "gate", "backup"):
             return [
-                f"nothing was deployed; {describe_split(traffic_split(target.gcloud.service()))} serves as before"
+                f"nothing was deployed; {describe_split(view_of(target.gcloud.service()))} serves as before"
             ]
         return put_back_verified(run, target)
 
@@ -258,8 +316,10 @@ def restore_after_interrupt(target: Target) -> OnInterrupt:
 
 
 def put_back_verified(run: Run, target: Target) -> list[str]:
+    """100% back on the verified revision: the `stable` tag's (a rollout aborted, its candidate untagged),
+    else the newest known-good one, pinned by name."""
     service = target.gcloud.service()
-    split = traffic_split(service)
+    split = view_of(service)
     in_flight = target.gcloud.reader.operation_in_progress()
     flight = (
         ["the deploy's operation is still running server-side; traffic is pinned, so its revision gets none "
@@ -267,6 +327,8 @@ def put_back_verified(run: Run, target: Target) -> list[str]:
         if in_flight
         else []
     )  # fmt: skip
+    if split.stable is not None:
+        return [_abort_own_rollout(run, target, split.stable, split.candidate, split, in_flight), *flight]
     verified = KnownGoodStore(run.state).latest(target.key)
     if verified is None:
         return [
@@ -276,24 +338,49 @@ def put_back_verified(run: Run, target: Target) -> list[str]:
         ]
     if pinned_to(split, verified.revision):
         return [f"verified {verified.revision} still serves 100%", *flight]
-    target.gcloud.route_all_traffic(verified.revision)
-    now = target.gcloud.service()
-    if serving_revision(now) != verified.revision or not pinned_to(traffic_split(now), verified.revision):
-        raise RollbackFailed(f"traffic update did not take: {describe_split(traffic_split(now))} serves")
+    pin(target, verified.revision, in_flight)
     return [f"traffic put back on verified {verified.revision} (100%; was {describe_split(split)})", *flight]
 
 
-def pinned_to(split: list[dict], revision: str) -> bool:
+def _abort_own_rollout(
+    run: Run, target: Target, stable: str, candidate: str | None, split: TrafficView, in_flight: bool
+) -> str:
+
+    progress = load_progress(run.state, target.key)
+    if progress is not None and progress.run_id == run.id and progress.status == "running":
+        progress.status, progress.reason = "interrupted", f"interrupted during {run.record.current_stage}"
+        progress.weights = {stable: 100}
+        save_progress(run.state, progress)
+    if pinned_to(split, stable) and candidate is None:
+        return f"verified {stable} (`stable`) still serves 100%"
+    abort_to_stable(TrafficControl(target.gcloud), stable, candidate is not None, in_flight)
+    now = view_of(target.gcloud.service())
+    if not pinned_to(now, stable):
+        raise RollbackFailed(f"traffic update did not take: {describe_split(now)} serves, not {stable}")
+    untagged = f", candidate {candidate} untagged" if candidate else ""
+    return f"traffic put back on verified {stable} (`stable`, 100%; was {describe_split(split)}){untagged}"
+
+
+def pin(target: Target, revision: str, in_flight: bool) -> None:
+    """100% to `revision` by name, and check that it took. While the function's operation runs, gcloud
+    would wait for the service to be Ready, i.e. for that operation: `--async` returns at once."""
+
+    traffic = TrafficControl(target.gcloud)
+    target.gcloud.run([*traffic.pin_command(revision), *(["--async"] if in_flight else [])])
+    now = view_of(target.gcloud.service())
+    if not pinned_to(now, revision):
+        raise RollbackFailed(f"traffic update did not take: {describe_split(now)} serves, not {revision}")
+
+
+def pinned_to(split: TrafficView, revision: str) -> bool:
     """100% on `revision` by name (not "the latest", which a finishing deploy would move)."""
-    return any(e["revision"] == revision and e["percent"] == 100 and not e["latest"] for e in split)
+    return any(e.revision == revision and e.percent == 100 and not e.latest for e in split.entries)
 
 
-def describe_split(split: list[dict]) -> str:
+def describe_split(split: TrafficView) -> str:
     """`rev-a 90%, rev-b 10% (latest)`, or "nothing" when no revision takes traffic."""
     shown = [
-        f"{e['revision'] or 'latest'} {e['percent']}%" + (" (latest)" if e["latest"] else "")
-        for e in split
-        if e["percent"]
+        f"{e.revision} {e.percent}%" + (" (latest)" if e.latest else "") for e in split.entries if e.percent
     ]
     return ", ".join(shown) or "nothing"
 

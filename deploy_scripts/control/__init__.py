@@ -1,0 +1,1 @@
+"""Operator control of the live function: status, rollout promote/abort/watch, interrupted rollouts."""
