@@ -28,10 +28,22 @@ from .options import common_options, console, emit_json, guarded, load
     is_flag=True,
     help="Show the masked gcloud command, config vs live and the gate; change nothing.",
 )
+@click.option("--strategy", type=click.Choice(["blue-green", "all-at-once"]), default=None,
+              help="blue-green: verify with no live traffic, then canary steps (default from [rollout]); "
+                   "all-at-once: 100% at once, then verify (first deploy, emergency fix; recorded).")  # fmt: skip
 @click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
 def main(
-    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir
+    action,
+    config_path,
+    env_name,
+    state_dir,
+    as_json,
+    invoices_dir,
+    skip_validation,
+    dry_run,
+    strategy,
+    source_dir,
 ) -> None:
     """Deploy process_invoice through the gated pipeline, or show what is live."""
 
@@ -51,7 +63,7 @@ def main(
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
         reporter = SilentReporter() if as_json else RichReporter(out)
-        options = DeployOptions(env_name, source, skip_validation, invoices_dir)
+        options = DeployOptions(env_name, source, skip_validation, invoices_dir, strategy)
         record = run_deploy(config, options, reporter)
         emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
             record, out
