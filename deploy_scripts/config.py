@@ -38,6 +38,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "DEPLOY_BACKUPS_KEEP": ("backups.keep", int),
     "DEPLOY_TIMEOUT_SECONDS": ("deploy.deploy_timeout_seconds", float),
     "DEPLOY_LOAD_SAMPLE_REQUESTS": ("deploy.load_sample_requests", int),
+    "DEPLOY_ROLLOUT_STRATEGY": ("rollout.strategy", str),
 }
 
 

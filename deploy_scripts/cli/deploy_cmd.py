@@ -59,7 +59,7 @@ def main(
         if action == "validate":
             return _validate(config, source, invoices_dir, as_json, out)
         if dry_run:
-            plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir)
+            plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir, strategy)
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
         reporter = SilentReporter() if as_json else RichReporter(out)
@@ -90,6 +90,11 @@ def _render_plan(plan: dict, out) -> None:
     out.print(f"[bold]dry run[/] of {plan['function']} ({plan['env']}): nothing will be changed")
     out.print("command:")
     out.print("  " + " ".join(_quote(a) for a in plan["command"]), soft_wrap=True)
+    traffic = plan["traffic"]
+    out.print(f"traffic ({traffic['strategy']}" + (f"; {traffic['note']}" if traffic["note"] else "") + "):")
+    for step in traffic["steps"]:
+        shown = " ".join(_quote(a) for a in step["command"]) if "command" in step else step["what"]
+        out.print(f"  {step['step']}: {shown}", soft_wrap=True)
     out.print(
         f"source: {plan['source']['dir']} ({plan['source']['files']} files, sha256 {plan['source']['sha256']})"
     )
