@@ -38,6 +38,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "DEPLOY_BACKUPS_KEEP": ("backups.keep", int),
     "DEPLOY_TIMEOUT_SECONDS": ("deploy.deploy_timeout_seconds", float),
     "DEPLOY_LOAD_SAMPLE_REQUESTS": ("deploy.load_sample_requests", int),
+    "DEPLOY_ROLLOUT_STRATEGY": ("rollout.strategy", str),
 }
 
 
@@ -202,6 +203,66 @@ class WatchSettings(_Strict):
     min_events: int = Field(3, ge=1)
 
 
+class WorseThanStable(_Strict):
+    """How much worse than stable (over the same window) the candidate may be; beyond it the step fails."""
+
+    error_rate: float = Field(0.02, ge=0, le=1)
+    quality_score: float = Field(0.05, ge=0, le=1)
+    #: candidate p95 / stable p95
+    p95_seconds_ratio: float = Field(1.5, ge=1)
+    memory_mb: float = Field(256, ge=0)
+
+
+class RolloutSettings(_Strict):
+    """Blue-green verification through the tag URL, then canary steps judged against stable."""
+
+    strategy: Literal["blue-green", "all-at-once"] = "blue-green"
+    #: the candidate's share of live traffic per canary step; 100 (promotion) follows the last
+    weights: list[Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=lambda: [10, 50])
+    step_seconds: float = Field(300, gt=0)
+    #: fewer real candidate events than this at a step's end: the step waits, up to max_wait_seconds
+    min_events: int = Field(5, ge=1)
+    max_wait_seconds: float = Field(900, ge=0)
+    #: what a step that stayed under min_events does (recorded and reported, never silent)
+    inconclusive: Literal["abort", "promote", "pause"] = "abort"
+    #: failing analyses before the rollout aborts
+    failure_limit: int = Field(1, ge=1)
+    max_error_rate: float = Field(0.05, ge=0, le=1)
+    min_quality_score: float = Field(0.85, ge=0, le=1)
+    max_p95_seconds: float = Field(60, gt=0)
+    max_memory_mb: float = Field(1536, gt=0)
+    max_worse_than_stable: WorseThanStable = Field(default_factory=WorseThanStable)
+
+    @field_validator("weights")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError(f"weights must increase step by step, got {value}")
+        return value
+
+
+class RolloutConfig(RolloutSettings):
+    """`[rollout]` for every environment; `[rollout.environments.NAME]` overrides keys for one."""
+
+    environments: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _overrides_valid(self) -> RolloutConfig:
+        for name in self.environments:
+            self.for_env(name)  # raises on an unknown key or a bad value, naming the environment
+        return self
+
+    def for_env(self, env_name: str) -> RolloutSettings:
+        base = self.model_dump(exclude={"environments"})
+        override = self.environments.get(env_name) or {}
+        worse = {**base["max_worse_than_stable"], **override.get("max_worse_than_stable", {})}
+        try:
+            return RolloutSettings.model_validate({**base, **override, "max_worse_than_stable": worse})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"environments.{env_name}: {problems}") from None
+
+
 class Backups(_Strict):
     keep: int = Field(10, ge=1)
 
@@ -214,6 +275,7 @@ class DeployConfig(_Strict):
     backups: Backups = Field(default_factory=Backups)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     watch: WatchSettings = Field(default_factory=WatchSettings)
+    rollout: RolloutConfig = Field(default_factory=RolloutConfig)
     environments: dict[str, Environment]
     thresholds: Thresholds = Field(default_factory=Thresholds)
     #: the project this config was loaded for (paths in the config are relative to its root)
@@ -235,6 +297,9 @@ class DeployConfig(_Strict):
             known = ", ".join(sorted(self.environments))
             raise ConfigError(f"unknown environment {name!r}; config defines: {known}")
         return self.environments[name]
+
+    def rollout_for(self, env_name: str | None = None) -> RolloutSettings:
+        return self.rollout.for_env(env_name or self.default_env)
 
     def resolved_state_dir(self) -> Path:
         """The local state directory: staging, scratch, and the state itself without a state URL."""

@@ -34,6 +34,9 @@ from .options import common_options, console, emit_json, guarded, load
     is_flag=True,
     help="Show the masked gcloud command, config vs live and the gate; change nothing.",
 )
+@click.option("--strategy", type=click.Choice(["blue-green", "all-at-once"]), default=None,
+              help="blue-green: verify with no live traffic, then canary steps (default from [rollout]); "
+                   "all-at-once: 100% at once, then verify (first deploy, emergency fix; recorded).")  # fmt: skip
 @click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
 @click.option(
@@ -47,7 +50,7 @@ from .options import common_options, console, emit_json, guarded, load
 @click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
               help="With --watch: seconds between frames.")  # fmt: skip
 def main(
-    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, source_dir,
+    action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, strategy, source_dir,
     watch_flag, watch_seconds, interval,
 ) -> None:  # fmt: skip
     """Deploy process_invoice through the gated pipeline, control its rollout, or show what is live."""
@@ -73,11 +76,11 @@ def main(
         if action == "validate":
             return _validate(config, source, invoices_dir, as_json, out)
         if dry_run:
-            plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir)
+            plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir, strategy)
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
         reporter = SilentReporter() if as_json else RichReporter(out)
-        options = DeployOptions(env_name, source, skip_validation, invoices_dir)
+        options = DeployOptions(env_name, source, skip_validation, invoices_dir, strategy)
         record = run_deploy(config, options, reporter)
         emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
             record, out
@@ -104,6 +107,11 @@ def _render_plan(plan: dict, out) -> None:
     out.print(f"[bold]dry run[/] of {plan['function']} ({plan['env']}): nothing will be changed")
     out.print("command:")
     out.print("  " + " ".join(_quote(a) for a in plan["command"]), soft_wrap=True)
+    traffic = plan["traffic"]
+    out.print(f"traffic ({traffic['strategy']}" + (f"; {traffic['note']}" if traffic["note"] else "") + "):")
+    for step in traffic["steps"]:
+        shown = " ".join(_quote(a) for a in step["command"]) if "command" in step else step["what"]
+        out.print(f"  {step['step']}: {shown}", soft_wrap=True)
     out.print(
         f"source: {plan['source']['dir']} ({plan['source']['files']} files, sha256 {plan['source']['sha256']})"
     )

@@ -8,6 +8,8 @@ driver's saves of the progress never overwrite it); the driver reads it before e
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -55,3 +57,29 @@ def clear_request(state, key: str) -> None:
     backend = as_backend(state)
     if backend.read(request_key(key)) is not None:
         backend.delete(request_key(key))
+
+
+class OperatorRequested(Exception):
+    """Raised inside a rollout's wait when an operator asked it to promote or abort."""
+
+    def __init__(self, request: OperatorRequest):
+        self.request = request
+        self.reason = f"{request.action} by {request.by} at {request.at} (`deploy --action {request.action}`)"
+        super().__init__(self.reason)
+
+
+def sleep_watching_requests(state, key: str, run_id: str, poll: float = 0.5) -> Callable[[float], None]:
+    """A `sleep` for the rollout's waits that raises OperatorRequested as soon as a request is waiting."""
+
+    def sleep(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            request = pending_request(state, key, run_id)
+            if request is not None:
+                raise OperatorRequested(request)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(poll, left))
+
+    return sleep

@@ -1,4 +1,10 @@
-"""`deploy --action deploy`: lock -> gate -> backup -> deploy -> verify -> decide, one record per run."""
+"""`deploy --action deploy`: lock -> gate -> backup -> pin -> deploy -> verify -> canary -> decide.
+
+Blue-green (the default): live traffic is pinned to `stable` before the deploy, so the candidate
+starts with none; it is tagged `candidate` and verified through its tag URL; then canary steps
+(deploy_scripts/rollout) judge its real traffic against stable, and it is promoted or aborted.
+All-at-once (first deploy, emergency fix; recorded): the new revision takes 100%, then is verified.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import DeployConfig
+from ..control.recovery import recover_interrupted, restore_after_interrupt
+from ..control.requests import OperatorRequested, clear_request, sleep_watching_requests
 from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, VerificationFailed
+from ..rollout.canary import CanaryOutcome, run_steps
+from ..rollout.progress import RolloutProgress, abandon, save_progress
+from ..rollout.restore import roll_back
+from ..rollout.traffic import CANDIDATE, TrafficControl
 from ..state import open_state
 from .backup import BackupStore
 from .checks import summarize, truth
@@ -33,6 +45,8 @@ class DeployOptions:
     source_dir: Path | None = None  # None: the project's (config.project.source_dir)
     skip_validation: bool = False
     invoices_dir: Path | None = None
+    #: None: the environment's `[rollout] strategy`
+    strategy: str | None = None
 
 
 def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter | None = None) -> RunRecord:
@@ -45,8 +59,6 @@ def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter 
         "deploy", target.env_name, target.environment.function, state, reporter,
         skip_validation=options.skip_validation, source_dir=str(options.source_dir),
     )  # fmt: skip
-    from ..rollback.paths import restore_after_interrupt
-
     try:
         # Ctrl-C, SIGTERM or a bug leaves the run `interrupted`: whatever was deployed is unverified,
         # so a signal puts traffic back on the verified revision and the next run checks it again.
@@ -57,14 +69,189 @@ def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter 
 
 
 def _pipeline(run: Run, target: Target, config: DeployConfig, options: DeployOptions) -> RunRecord:
-    from ..rollback.paths import recover_interrupted
-
     run.record.recovered = recover_interrupted(run, target, config, options.invoices_dir)
     _gate(run, config, options)
     manifest, staging = _backup(run, target, config, options)
-    deployed = _deploy(run, target, staging, manifest)
-    verification = _verify(run, target, config, deployed, options)
-    return _decide(run, target, config, verification, deployed, manifest.id, options)
+    control = TrafficControl(target.gcloud)
+    strategy = options.strategy or config.rollout_for(target.env_name).strategy
+    stable = _pin(run, control) if strategy == "blue-green" else None
+    if stable is None:  # all-at-once: asked for, or a first deploy with nothing to pin
+        run.record.metrics["strategy"] = "all-at-once"
+        deployed = _deploy(run, target, staging, manifest)
+        verification = _verify(run, target, config, deployed, options)
+        return _decide(run, target, config, verification, deployed, manifest.id, options)
+    run.record.metrics["strategy"] = "blue-green"
+    candidate, tag_url = _deploy_candidate(run, target, staging, manifest, control, stable)
+    checks = _verify_candidate(run, target, config, control, candidate, tag_url, options)
+    if not all(c.passed for c in checks):
+        _refuse(run, target, control, candidate, stable, checks)
+    return _canary(run, target, config, control, candidate, stable, manifest.id)
+
+
+def _pin(run: Run, control: TrafficControl) -> str | None:
+    """Pin 100% of live traffic to the stable revision, so the deploy's revision starts with none.
+
+    Returns the stable revision, or None when there is nothing to pin (first deploy: all-at-once)."""
+    with run.stage("pin") as stage:
+        view = control.view()
+        stable = view.stable or view.serving
+        if stable is None:
+            stage.status = "skipped"
+            stage.detail["why"] = (
+                "first deploy: no revision to pin, all-at-once" if not view.exists
+                else "no `stable` tag and traffic is split: nothing verified to pin, all-at-once"
+            )  # fmt: skip
+            run.reporter.note(f"{stage.detail['why']} (recorded)")
+            return None
+        control.restore(stable, view)  # 100% on stable, tagged; a stale `candidate` tag goes too
+        stage.detail.update(stable=stable, traffic_was=view.weights, command=control.restore_command(stable))
+        return stable
+
+
+def _deploy_candidate(
+    run: Run, target: Target, staging: Path, manifest, control: TrafficControl, stable: str
+) -> tuple[str, str | None]:
+    """Deploy with traffic pinned (the new revision gets 0%), then tag it `candidate`."""
+    with run.stage("deploy") as stage:
+        run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
+        try:
+            target.gcloud.deploy(staging)
+        except GcloudFailed:
+            stage.detail["gcloud"] = target.gcloud.history[-1:]
+            _restore_if_moved(run, target)
+            raise
+        described = target.gcloud.describe() or {}
+        candidate = described.get("serviceConfig", {}).get("revision")
+        if not candidate or candidate == stable:
+            raise VerificationFailed(f"gcloud reported success but built no new revision (serving: {stable})")
+        run.record.revision_after = candidate
+        BackupStore(run.state).save(manifest.model_copy(update={"deployed_revision": candidate}))
+        control.tag(candidate, CANDIDATE)
+        view = control.view()
+        deploy_calls = [h for h in target.gcloud.history if h["command"][1:3] == ["functions", "deploy"]]
+        stage.detail.update(
+            revision=candidate, stable=stable, traffic=view.weights, tag_url=view.tag_url(CANDIDATE),
+            gcloud_seconds=deploy_calls[-1]["seconds"] if deploy_calls else None, gcloud_attempts=len(deploy_calls),
+        )  # fmt: skip
+        return candidate, view.tag_url(CANDIDATE)
+
+
+def _verify_candidate(
+    run: Run, target: Target, config: DeployConfig, control: TrafficControl, candidate: str,
+    tag_url: str | None, options: DeployOptions,
+) -> list[Check]:  # fmt: skip
+    """Every verification check through the candidate's tag URL; live traffic stays on stable."""
+    with run.stage("verify") as stage:
+        live = control.view().percent_of(candidate)
+        checks = [truth("candidate_has_no_live_traffic", live == 0, live, "percent of live traffic")]
+        stage.detail.update(url=tag_url, live_percent=live)
+        if not tag_url:
+            checks.append(Check(name="tag_url", passed=False, detail="the `candidate` tag has no URL"))
+        else:
+            try:
+                verification = verify_live(
+                    tag_url,
+                    candidate,
+                    config,
+                    invoices_dir=options.invoices_dir,
+                    read_events=target.read_events,
+                )
+            except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check
+                verification = Verification(
+                    [truth("verification_error", False, exc.__class__.__name__, str(exc))]
+                )
+            checks += verification.checks
+            run.record.metrics.update(verification.metrics)
+        run.record.checks += checks
+        stage.detail["passed"] = all(c.passed for c in checks)
+        if not stage.detail["passed"]:
+            stage.status = "failed"
+            stage.error = summarize(checks)
+        return checks
+
+
+def _refuse(
+    run: Run, target: Target, control: TrafficControl, candidate: str, stable: str, checks: list[Check]
+) -> None:
+    """A candidate that failed verification: it never served; its tag goes, the record says why."""
+    failed = [c for c in checks if not c.passed]
+    reason = f"candidate {candidate} refused by verification: {summarize(checks)}"
+    with run.stage("decide") as stage:
+        control.untag(CANDIDATE)
+        view = control.view()
+        stage.detail.update(outcome="refused", failed=[c.name for c in failed], traffic=view.weights)
+    abandon(run.state, target.key, candidate, reason)
+    run.record.decision.outcome = "aborted"
+    run.record.decision.failed_checks = failed
+    run.record.decision.reason = reason
+    run.record.revision_after = view.serving
+    run.finish("failed", reason)
+    raise VerificationFailed(
+        f"{reason}; it never received live traffic, {view.serving or stable} serves "
+        f"{view.percent_of(view.serving or stable)}%, the `candidate` tag was removed"
+    )
+
+
+def _canary(
+    run: Run, target: Target, config: DeployConfig, control: TrafficControl, candidate: str, stable: str,
+    backup_id: str,
+) -> RunRecord:  # fmt: skip
+    settings = config.rollout_for(target.env_name)
+    progress = RolloutProgress(
+        run_id=run.id, key=target.key, candidate=candidate, stable=stable, strategy="blue-green",
+        steps=[*settings.weights, 100],
+    )  # fmt: skip
+    with run.stage("canary") as stage:
+        stage.detail["weights"] = progress.steps
+        run.serving_unsettled = "the canary gave the candidate live traffic; the next run restores stable"
+        try:  # waits between steps watch for `deploy --action promote|abort` from an operator
+            outcome = run_steps(
+                control, settings, progress, target.read_events, lambda p: save_progress(run.state, p),
+                sleep=sleep_watching_requests(run.state, target.key, run.id),
+            )  # fmt: skip
+        except OperatorRequested as asked:
+            outcome = CanaryOutcome(asked.request.action, asked.reason, [])
+            clear_request(run.state, target.key)
+            run.reporter.note(asked.reason)
+        stage.detail.update(action=outcome.action, reason=outcome.reason, steps=outcome.analyses)
+        run.record.metrics["canary"] = outcome.analyses
+        if outcome.action == "abort":
+            stage.status = "failed"
+            stage.error = outcome.reason
+    with run.stage("decide") as stage:
+        stage.detail["outcome"] = outcome.action
+        if outcome.action == "promote":
+            control.promote(candidate)
+            KnownGoodStore(run.state).remember(target.key, candidate, backup_id, run.id)
+            progress.status, progress.current_step = "promoted", len(progress.steps) - 1
+            progress.weights = {candidate: 100}
+        elif outcome.action == "abort":
+            control.abort()
+            abandon(run.state, target.key, candidate, outcome.reason)
+            progress.status, progress.weights = "aborted", {stable: 100}
+        else:
+            progress.status = "paused"
+        progress.reason = outcome.reason
+        save_progress(run.state, progress)
+        run.serving_unsettled = None  # settled: promoted, aborted, or paused (the progress says so)
+        stage.detail["traffic"] = control.view().weights
+    run.record.decision.reason = outcome.reason
+    if outcome.action == "promote":
+        run.record.decision.outcome = "keep"
+        _prune(run, config)
+        return run.finish("succeeded")
+    if outcome.action == "pause":
+        run.reporter.note(
+            f"rollout paused: {outcome.reason}; run `deploy --action promote` or `--action abort`"
+        )
+        return run.finish("inconclusive", outcome.reason)
+    run.record.decision.outcome = "rolled_back"
+    run.record.revision_after = stable
+    run.finish("rolled_back", outcome.reason)
+    _prune(run, config)
+    raise VerificationFailed(
+        f"canary of {candidate} aborted: {outcome.reason}; 100% back on stable {stable}, candidate untagged"
+    )
 
 
 def _gate(run: Run, config: DeployConfig, options: DeployOptions) -> GateOutcome | None:
@@ -194,13 +381,12 @@ def _decide(
     backup_id: str,
     options,
 ) -> RunRecord:
-    from ..rollback.paths import roll_back
-
     revision = deployed.revision
     failed = [c for c in checks if not c.passed]
     with run.stage("decide") as stage:
         if not failed:
             KnownGoodStore(run.state).remember(target.key, revision, backup_id, run.id)
+            TrafficControl(target.gcloud).promote(revision)  # verified: it carries `stable` now
             run.serving_unsettled = None
             run.record.decision.outcome = "keep"
             run.record.decision.reason = summarize(checks)

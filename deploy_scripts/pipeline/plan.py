@@ -8,6 +8,8 @@ from typing import Any
 
 from ..config import DeployConfig, Environment
 from ..errors import GcloudFailed
+from ..rollout.plan import traffic_plan
+from ..rollout.traffic import TrafficControl
 from .gate_stage import run_gate_for_source
 from .gcloud import MASK, deploy_command, mask_command
 from .source import build_zip
@@ -79,11 +81,14 @@ def dry_run(
     source_dir: Path,
     skip_validation: bool,
     invoices_dir: Path | None = None,
+    strategy: str | None = None,
 ) -> dict[str, Any]:
     target = resolve_target(config, env_name)
     staging = config.resolved_state_dir() / "staging" / "<run-id>"
     with tempfile.TemporaryDirectory() as scratch:
         archive = build_zip(source_dir, Path(scratch) / "source.zip")
+    # read first: what the pin will keep (the live function's read below is the last one made)
+    traffic = traffic_plan(TrafficControl(target.gcloud), config.rollout_for(target.env_name), strategy)
     try:
         described = target.gcloud.describe()
         live_error = None
@@ -106,6 +111,7 @@ def dry_run(
         "env": target.env_name,
         "function": target.environment.function,
         "command": mask_command(deploy_command(target.environment, staging), target.environment),
+        "traffic": traffic,
         "source": {"dir": str(source_dir), "sha256": archive.sha256, "files": len(archive.files)},
         "differences": differences,
         "gate": gate,

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import DeployConfig
-from ..errors import DeployError
+from ..control.recovery import recover_interrupted
+from ..errors import DeployError, RollbackFailed
+from ..pipeline.checks import summarize
 from ..pipeline.gcloud import serving_revision
 from ..pipeline.records import RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import resolve_target
+from ..rollout.progress import abandon
+from ..rollout.restore import Outcome, roll_back, verify_rollback
+from ..rollout.traffic import TrafficControl
 from ..state import open_state
-from .paths import recover_interrupted, roll_back
 
 
 def run_rollback(
@@ -48,7 +52,7 @@ def run_rollback(
                     run.record.decision.outcome = "rolled_back"
                     run.record.decision.reason = f"recovery of an interrupted run restored {restored}"
                     return run.finish("succeeded")
-            outcome = roll_back(
+            outcome = (emergency and not to and _to_stable_tag(run, target, config, invoices_dir)) or roll_back(
                 run, target, config, to=to, allow_slow=not emergency, invoices_dir=invoices_dir,
                 current=run.record.revision_before,
             )  # fmt: skip
@@ -65,3 +69,27 @@ def run_rollback(
         except DeployError:
             run.record.decision.outcome = "rollback_failed"  # run.locked then finishes the run `failed`
             raise
+
+
+def _to_stable_tag(run: Run, target, config: DeployConfig, invoices_dir: Path | None) -> Outcome | None:
+    """Emergency by the service's tags (the cloud-side truth, the same from any machine): a rollout
+    under way goes back to `stable`; a promoted `stable` goes back to `previous`. One traffic update,
+    then verification. None when the tags say nothing (a function deployed before tags): the
+    recorded verified revisions decide instead."""
+    control = TrafficControl(target.gcloud)
+    view = control.view()
+    destination, abandoned = control.emergency_target(view)
+    if destination is None:
+        return None
+    with run.stage("fast_path") as stage:
+        stage.detail.update(revision=destination, from_revision=run.record.revision_before, by="tags",
+                            abandoned=abandoned, traffic_was=view.weights)  # fmt: skip
+        control.restore(destination, view)
+        if abandoned:
+            abandon(run.state, target.key, abandoned, f"emergency rollback by run {run.id} to {destination}")
+        verification = verify_rollback(target, config, destination, invoices_dir)
+        run.record.checks += verification.checks
+        stage.detail["verification"] = verification.metrics
+        if not verification.passed:
+            raise RollbackFailed(f"{destination} failed verification: {summarize(verification.checks)}")
+    return Outcome("fast", destination, None, verification)

@@ -55,3 +55,24 @@ def save_progress(state, progress: RolloutProgress) -> None:
 
     progress.updated_at = utc_now().isoformat(timespec="seconds")
     as_backend(state).write(progress_key(progress.key), progress.model_dump_json(indent=2).encode())
+
+
+def abandoned_key(key: str) -> str:
+    return f"rollouts/{key}.abandoned.json"
+
+
+def abandoned(state, key: str) -> dict[str, str]:
+    """Revisions an abort or an emergency walked away from -> why; never a rollback target again
+    unless named with `--to`."""
+    import json
+
+    stored = as_backend(state).read(abandoned_key(key))
+    return json.loads(stored.data) if stored else {}
+
+
+def abandon(state, key: str, revision: str, reason: str) -> None:
+    import json
+
+    entries = abandoned(state, key)
+    entries[revision] = reason
+    as_backend(state).write(abandoned_key(key), json.dumps(entries, indent=2).encode())

@@ -15,6 +15,8 @@ from ..pipeline.gcloud import Gcloud, location_flags
 
 STABLE = "stable"
 CANDIDATE = "candidate"
+#: the revision `stable` named before the last promotion: where an emergency goes from a promoted one
+PREVIOUS = "previous"
 LATEST_TYPE = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 
 
@@ -120,11 +122,18 @@ class TrafficControl:
             return self.pin_command(candidate)
         return self.command("--to-revisions", f"{candidate}={percent},{stable}={100 - percent}")
 
-    def promote_command(self, candidate: str) -> list[str]:
+    def promote_command(self, candidate: str, previous: str | None = None) -> list[str]:
+        tags = f"{STABLE}={candidate}" + (
+            f",{PREVIOUS}={previous}" if previous and previous != candidate else ""
+        )
         return self.command(
-            "--to-revisions", f"{candidate}=100", "--update-tags", f"{STABLE}={candidate}",
-            "--remove-tags", CANDIDATE,
-        )  # fmt: skip
+            "--to-revisions", f"{candidate}=100", "--update-tags", tags, "--remove-tags", CANDIDATE
+        )
+
+    def restore_command(self, revision: str, remove: list[str] | None = None) -> list[str]:
+        """100% to `revision`, which becomes `stable`; `remove` drops tags (candidate, previous) at once."""
+        flags = ["--to-revisions", f"{revision}=100", "--update-tags", f"{STABLE}={revision}"]
+        return self.command(*flags, *(["--remove-tags", ",".join(remove)] if remove else []))
 
     def abort_command(self) -> list[str]:
         return self.command("--to-tags", f"{STABLE}=100", "--remove-tags", CANDIDATE)
@@ -151,23 +160,31 @@ class TrafficControl:
         self.gcloud.run(self.shift_command(candidate, percent, stable or candidate))
 
     def promote(self, candidate: str) -> None:
-        """The candidate takes 100%, the `stable` tag moves to it, `candidate` is dropped."""
-        self.gcloud.run(self.promote_command(candidate))
+        """The candidate takes 100%, the `stable` tag moves to it (`previous` to the old stable),
+        `candidate` is dropped."""
+        self.gcloud.run(self.promote_command(candidate, self.view().stable))
+
+    def restore(self, revision: str, view: TrafficView | None = None) -> None:
+        """100% to a verified `revision`, tagged `stable`; a rollout under way loses its `candidate`."""
+        view = view or self.view()
+        remove = [
+            t
+            for t in (CANDIDATE, PREVIOUS)
+            if view.tagged(t) and (t == CANDIDATE or view.tagged(t).revision == revision)
+        ]
+        self.gcloud.run(self.restore_command(revision, remove))
 
     def abort(self) -> None:
         """100% back to the revision tagged `stable`; the `candidate` tag is dropped."""
         self.gcloud.run(self.abort_command())
 
-    def emergency(self) -> str:
-        """100% to `stable` at once (aborting a rollout under way); the revision it went to.
-
-        One gcloud call: `--to-tags stable=100`, with `--remove-tags candidate` when a rollout runs.
-        """
-        view = self.view()
-        if view.stable is None:
-            raise LookupError("no revision carries the `stable` tag")
-        if view.candidate is not None:
-            self.gcloud.run(self.abort_command())
-        else:
-            self.gcloud.run(self.command("--to-tags", f"{STABLE}=100"))
-        return view.stable
+    def emergency_target(self, view: TrafficView) -> tuple[str | None, str | None]:
+        """(where an emergency goes, what it abandons) by the tags alone: a rollout under way (a
+        candidate, or live traffic off `stable`) goes back to `stable`; a promoted `stable` that
+        serves everything goes back to `previous`. (None, None) when the tags do not say."""
+        if view.stable and (view.candidate or view.serving != view.stable):
+            return view.stable, view.candidate or next((r for r in view.weights if r != view.stable), None)
+        previous = view.tagged(PREVIOUS)
+        if view.stable and previous and previous.revision and previous.revision != view.stable:
+            return previous.revision, view.stable
+        return None, None

@@ -77,6 +77,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Pat
         "DEPLOY_STATE_URL",
         "DEPLOY_PROJECT_DIR",
         "DEPLOY_LOCK_LEASE_SECONDS",
+        "DEPLOY_ROLLOUT_STRATEGY",
         "STORAGE_EMULATOR_HOST",
     ):
         monkeypatch.delenv(var, raising=False)
@@ -142,6 +143,7 @@ def localcloud_environment(root: Path, unset: tuple[str, ...] = ()) -> Iterator[
         "DEPLOY_BACKUPS_KEEP",
         "DEPLOY_TIMEOUT_SECONDS",
         "DEPLOY_STATE_URL",
+        "DEPLOY_ROLLOUT_STRATEGY",
         "STORAGE_EMULATOR_HOST",
         *unset,
     ):

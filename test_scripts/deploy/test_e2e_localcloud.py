@@ -34,8 +34,15 @@ pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
+    # these tests exercise the all-at-once path, its rollbacks and recovery; blue-green and canary
+    # deploys are test_rollout_e2e.py's
     with localcloud_environment(root) as target:
-        yield Cloud(root, target)
+        patch = pytest.MonkeyPatch()
+        patch.setenv("DEPLOY_ROLLOUT_STRATEGY", "all-at-once")
+        try:
+            yield Cloud(root, target)
+        finally:
+            patch.undo()
 
 
 class Cloud:
