@@ -83,36 +83,32 @@ def recover_interrupted(
 
 def restore_stable(run: Run, target: Target, rollout) -> str:
     """An interrupted rollout: 100% back to `stable`, the candidate untagged, the rollout `aborted`."""
-
     traffic = TrafficControl(target.gcloud)
     view = traffic.view()
-    where = (
-        "verification"
-        if rollout.current_step < 0
-        else f"step {rollout.current_step + 1} of {len(rollout.steps)}"
-    )
-    weights = ", ".join(f"{rev} {pct}%" for rev, pct in view.weights.items()) or "nothing"
-    if view.stable is not None:
-        stable = abort_to_stable(traffic, view.stable, view.candidate is not None)
-    elif rollout.stable:  # the tag is gone (someone removed it): the revision the rollout recorded
-        stable = rollout.stable
-        pin(target, stable, in_flight=False)
-    else:
-        raise RollbackFailed(
-            f"rollout {rollout.run_id} was interrupted and no `stable` revision is known to restore; "
-            "name one with `rollback --action rollback --to REVISION`"
-        )
-    rollout.status = "aborted"
-    rollout.reason = f"its run stopped during {where}; restored to stable {stable} by run {run.id}"
-    rollout.weights = {stable: 100}
-    save_progress(run.state, rollout)
-    clear_request(run.state, target.key)
+    step = rollout.current_step
+    where = "verification" if step < 0 else f"step {step + 1} of {len(rollout.steps)}"
     with run.stage("restore_stable") as stage:
-        stage.detail.update(rollout=rollout.run_id, stable=stable, weights_before=view.weights)
+        stage.detail.update(rollout=rollout.run_id, weights_before=view.weights)
+        if view.stable is not None:
+            stable = abort_to_stable(traffic, view)
+        elif rollout.stable:  # the tag is gone (someone removed it): the revision the rollout recorded
+            stable = rollout.stable
+            pin(target, stable, in_flight=False)
+        else:
+            raise RollbackFailed(
+                f"rollout {rollout.run_id} was interrupted and no `stable` revision is known to restore; "
+                "name one with `rollback --action rollback --to REVISION`"
+            )
+        stage.detail["stable"] = stable
+        rollout.status = "aborted"
+        rollout.reason = f"its run stopped during {where}; restored to stable {stable} by run {run.id}"
+        rollout.weights = {stable: 100}
+        save_progress(run.state, rollout)
+        clear_request(run.state, target.key)
+    untagged = f", candidate {view.candidate} untagged" if view.candidate else ""
     return (
-        f"rollout {rollout.run_id} of {rollout.candidate} was interrupted during {where} ({weights}); "
-        f"traffic restored to stable {stable} (100%)"
-        + (f", candidate {view.candidate} untagged" if view.candidate else "")
+        f"rollout {rollout.run_id} of {rollout.candidate} was interrupted during {where} "
+        f"({describe_split(view)}); traffic restored to stable {stable} (100%){untagged}"
     )
 
 
@@ -180,7 +176,7 @@ def put_back_verified(run: Run, target: Target) -> list[str]:
         else []
     )  # fmt: skip
     if split.stable is not None:
-        return [_abort_own_rollout(run, target, split.stable, split.candidate, split, in_flight), *flight]
+        return [_abort_own_rollout(run, target, split, in_flight), *flight]
     verified = KnownGoodStore(run.state).latest(target.key)
     if verified is None:
         return [
@@ -194,22 +190,22 @@ def put_back_verified(run: Run, target: Target) -> list[str]:
     return [f"traffic put back on verified {verified.revision} (100%; was {describe_split(split)})", *flight]
 
 
-def _abort_own_rollout(
-    run: Run, target: Target, stable: str, candidate: str | None, split: TrafficView, in_flight: bool
-) -> str:
-
+def _abort_own_rollout(run: Run, target: Target, split: TrafficView, in_flight: bool) -> str:
+    stable, candidate = split.stable, split.candidate
     progress = load_progress(run.state, target.key)
     if progress is not None and progress.run_id == run.id and progress.status == "running":
         progress.status, progress.reason = "interrupted", f"interrupted during {run.record.current_stage}"
         progress.weights = {stable: 100}
         save_progress(run.state, progress)
+    untagged = f"; candidate {candidate} untagged" if candidate else ""
     if pinned_to(split, stable) and candidate is None:
         return f"verified {stable} (`stable`) still serves 100%"
-    abort_to_stable(TrafficControl(target.gcloud), stable, candidate is not None, in_flight)
+    abort_to_stable(TrafficControl(target.gcloud), split, in_flight)
     now = view_of(target.gcloud.service())
     if not pinned_to(now, stable):
         raise RollbackFailed(f"traffic update did not take: {describe_split(now)} serves, not {stable}")
-    untagged = f", candidate {candidate} untagged" if candidate else ""
+    if pinned_to(split, stable):
+        return f"verified {stable} (`stable`) still serves 100%{untagged}"
     return f"traffic put back on verified {stable} (`stable`, 100%; was {describe_split(split)}){untagged}"
 
 

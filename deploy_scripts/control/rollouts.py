@@ -17,7 +17,7 @@ from ..pipeline.lock import FunctionLock, actor
 from ..pipeline.records import KnownGoodStore, RecordStore, RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import Target, resolve_target
-from ..rollout import RolloutProgress, TrafficControl, load_progress, save_progress
+from ..rollout import CANDIDATE, RolloutProgress, TrafficControl, TrafficView, load_progress, save_progress
 from ..state import open_state
 from .requests import Action, clear_request, post_request
 
@@ -132,7 +132,7 @@ def _settle_orphan(
         run.record.revision_before = view.serving
         stage.detail.update(rollout=progress.run_id, weights_before=view.weights)
         if action == "abort":
-            revision = abort_to_stable(traffic, view.stable, view.candidate is not None)
+            revision = abort_to_stable(traffic, view)
         else:
             revision = _promote(run, target, traffic, progress)
         progress.status = SETTLED_BY[action]
@@ -168,17 +168,21 @@ def _promote(run: Run, target: Target, traffic: TrafficControl, progress: Rollou
     return candidate
 
 
-def abort_to_stable(traffic: TrafficControl, stable: str | None, has_candidate: bool, in_flight=False) -> str:
-    """100% to the `stable` tag's revision, the `candidate` tag dropped; `--async` while the function's
-    operation runs (gcloud would otherwise wait for the service to be Ready, i.e. for that operation)."""
-    if stable is None:
+def abort_to_stable(traffic: TrafficControl, view: TrafficView, in_flight: bool = False) -> str:
+    """100% to the `stable` tag's revision, the `candidate` tag dropped (TrafficControl.restore); with
+    `--async` while the function's operation runs (gcloud would otherwise wait for the service to be
+    Ready, i.e. for that operation). Returns the stable revision."""
+    if view.stable is None:
         raise RollbackFailed(
             "no revision carries the `stable` tag, so there is nothing to abort to; "
             "`rollback --action rollback --to REVISION` names one"
         )
-    command = traffic.abort_command() if has_candidate else traffic.command("--to-tags", "stable=100")
-    traffic.gcloud.run([*command, *(["--async"] if in_flight else [])])
-    return stable
+    if in_flight:
+        remove = [CANDIDATE] if view.candidate else None
+        traffic.gcloud.run([*traffic.restore_command(view.stable, remove), "--async"])
+    else:
+        traffic.restore(view.stable, view)
+    return view.stable
 
 
 def _mark_recovered(run: Run, run_id: str) -> None:

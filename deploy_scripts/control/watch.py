@@ -85,7 +85,8 @@ def render_frame(frame: dict[str, Any]) -> Group:
     for tag, revision in frame["tags"].items():
         tags_of.setdefault(revision, []).append(tag)
     weights = {e["revision"]: e["percent"] for e in frame["traffic"] if e["percent"]}
-    shown = list(dict.fromkeys([*weights, *tags_of, *analysis]))
+    per_revision = [k for k, v in analysis.items() if isinstance(v, dict)]
+    shown = list(dict.fromkeys([*weights, *tags_of, *per_revision]))
     for revision in shown:
         values = analysis.get(revision, {}) if isinstance(analysis.get(revision), dict) else {}
         revisions.add_row(
@@ -93,6 +94,9 @@ def render_frame(frame: dict[str, Any]) -> Group:
             *(escape(str(values.get(k, "-"))) for k in figures),
         )  # fmt: skip
     parts.append(revisions)
+    verdict = {k: v for k, v in analysis.items() if not isinstance(v, dict)}
+    if verdict:
+        parts.append(Text("analysis: " + ", ".join(f"{k} {v}" for k, v in verdict.items())))
     if rollout and rollout.get("reason"):
         parts.append(Text(f"reason: {rollout['reason']}"))
     for warning in frame["warnings"]:

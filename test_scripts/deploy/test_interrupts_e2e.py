@@ -1,10 +1,10 @@
 """Signals and kills sent to a real `deploy` process talking to localcloud through the real gcloud.
 
-SIGTERM while the function's operation is in flight, SIGINT during verification: exit 143 / 130 and
-the verified revision serves 100%, pinned, so the deploy that goes on server-side takes no traffic.
-SIGKILL during the deploy stage (gcloud left running): the next `deploy` waits for the function's
-operation (the API's word) before judging what serves, and never leaves the unverified revision
-serving. The tests share one localcloud and run in file order.
+SIGKILL during the deploy stage (gcloud left running): the next `deploy` pins the verified revision,
+waits for the function's operation (the API's word) before judging what serves, and never leaves
+the unverified revision serving. SIGTERM while the operation is in flight, SIGINT during
+verification: exit 143 / 130, `stable` serves 100% (pinned: the deploy going on server-side takes
+no traffic), the candidate is untagged. The tests share one localcloud and run in file order.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import threading
 import pytest
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
-from deploy_scripts.pipeline.gcloud import traffic_split
 from deploy_scripts.pipeline.records import RecordStore
+from deploy_scripts.rollout import TrafficControl
 
 from .conftest import localcloud_environment, sabotage
 from .test_e2e_localcloud import SLOW_START, Cloud, _wait_for_stage, run_cli, spawn, wait_for
@@ -50,64 +50,23 @@ def in_flight(cloud: Cloud) -> bool:
     return cloud.target.gcloud.reader.operation_in_progress()
 
 
-def pinned(cloud: Cloud) -> list[tuple[str, int, bool]]:
-    return [
-        (e["revision"], e["percent"], e["latest"])
-        for e in traffic_split(cloud.target.gcloud.service())
-        if e["percent"]
-    ]
+def pinned(cloud: Cloud) -> list[tuple[str | None, int, bool]]:
+    """(revision, percent, "the latest") of each traffic entry with a share."""
+    view = TrafficControl(cloud.target.gcloud).view()
+    return [(e.revision, e.percent, e.latest) for e in view.entries if e.percent]
 
 
 def record_of(cloud: Cloud, run_id: str):
     return next(r for r in RecordStore(cloud.state).all() if r.id == run_id)
 
 
-def test_sigterm_while_the_operation_is_in_flight_pins_the_verified_revision(cloud: Cloud):
-    assert pinned(cloud) == [(None, 100, True)]  # the first deploy serves as "the latest"
-    source, release = slow_source(cloud, "sigterm", broken=True)
-    victim = spawn("deploy", "--skip-validation", "--source-dir", str(source))
-    try:
-        record = _wait_for_stage(cloud, victim, "deploy")
-        wait_for(lambda: in_flight(cloud), "the function's operation to start")
-        victim.send_signal(signal.SIGTERM)
-        out, err = victim.communicate(timeout=60)
-    finally:
-        release.touch()
-    assert victim.returncode == 143, (out[-2000:], err[-2000:])
-    answer = json.loads(out)
-    assert answer["error_type"] == "Interrupted" and answer["signal"] == "SIGTERM"
-    assert answer["notes"] == [
-        f"traffic put back on verified {cloud.good} (100%; was {cloud.good} 100% (latest))",
-        "the deploy's operation is still running server-side; traffic is pinned, so its revision gets none "
-        "(the next deploy or rollback waits for it and checks what serves)",
-    ]
-    stored = record_of(cloud, record.id)
-    assert stored.status == "interrupted" and stored.current_stage == "deploy"
-    assert stored.error.startswith("SIGTERM during stage 'deploy'; traffic put back on verified")
-    wait_for(lambda: not in_flight(cloud), "the server-side deploy to finish")
-    assert set(cloud.revisions()) - {cloud.good}  # it did build its revision ...
-    assert pinned(cloud) == [(cloud.good, 100, False)]  # ... which took no traffic
-
-
-def test_sigint_during_verify_puts_the_verified_revision_back(cloud: Cloud):
-    victim = spawn("deploy", "--skip-validation", "--source-dir", str(sabotage(cloud.source_copy("sigint"))))
-    record = _wait_for_stage(cloud, victim, "verify")
-    victim.send_signal(signal.SIGINT)
-    out, err = victim.communicate(timeout=60)
-    assert victim.returncode == 130, (out[-2000:], err[-2000:])
-    notes = json.loads(out)["notes"]
-    unverified = record_of(cloud, record.id).revision_after
-    assert notes == [f"traffic put back on verified {cloud.good} (100%; was {unverified} 100% (latest))"]
-    assert pinned(cloud) == [(cloud.good, 100, False)]
-    code, status = run_cli(deploy, "--action", "status")
-    assert code == 0 and status["verdict"] == "ok"  # what serves is verified; the runs are still to check
-    assert [w["problem"].split(" by ")[0] for w in status["warnings"]][-1] == f"deploy {record.id}"
-
-
 def test_sigkill_mid_deploy_the_next_deploy_waits_for_the_operation(cloud: Cloud):
-    cloud.target.gcloud.route_all_traffic(None)  # unpinned: a finishing deploy would take all traffic
+    """All-at-once with traffic on "the latest": a finishing deploy would take all of it."""
+    cloud.target.gcloud.route_all_traffic(None)
+    assert pinned(cloud) == [(cloud.good, 100, True)]
     source, release = slow_source(cloud, "sigkill", broken=True)
-    victim = spawn("deploy", "--skip-validation", "--source-dir", str(source), start_new_session=True)
+    victim = spawn("deploy", "--skip-validation", "--strategy", "all-at-once", "--source-dir", str(source),
+                   start_new_session=True)  # fmt: skip
     timer = None
     try:
         record = _wait_for_stage(cloud, victim, "deploy")
@@ -117,7 +76,14 @@ def test_sigkill_mid_deploy_the_next_deploy_waits_for_the_operation(cloud: Cloud
         assert in_flight(cloud)
         timer = threading.Timer(3, release.touch)
         timer.start()
-        code, out = run_cli(deploy, "--skip-validation", "--source-dir", str(cloud.source_copy("after-kill")))
+        code, out = run_cli(
+            deploy,
+            "--skip-validation",
+            "--strategy",
+            "all-at-once",
+            "--source-dir",
+            str(cloud.source_copy("after-kill")),
+        )
     finally:
         release.touch()
         if timer is not None:
@@ -135,4 +101,47 @@ def test_sigkill_mid_deploy_the_next_deploy_waits_for_the_operation(cloud: Cloud
     assert recovered[3] == f"serving revision {cloud.good} is verified; nothing to restore"
     new = out["record"]["revision_after"]
     assert cloud.serving() == new and new in cloud.known_good()
-    assert len(set(cloud.revisions()) - set(cloud.known_good())) == 2  # the killed and the SIGTERM'd builds
+    assert len(set(cloud.revisions()) - set(cloud.known_good())) == 1  # the killed deploy's: it never served
+    cloud.good = new
+
+
+def test_sigterm_while_the_operation_is_in_flight_leaves_stable_serving(cloud: Cloud):
+    source, release = slow_source(cloud, "sigterm", broken=True)
+    victim = spawn("deploy", "--skip-validation", "--source-dir", str(source))
+    try:
+        record = _wait_for_stage(cloud, victim, "deploy")
+        wait_for(lambda: in_flight(cloud), "the function's operation to start")
+        victim.send_signal(signal.SIGTERM)
+        out, err = victim.communicate(timeout=60)
+    finally:
+        release.touch()
+    assert victim.returncode == 143, (out[-2000:], err[-2000:])
+    answer = json.loads(out)
+    assert answer["error_type"] == "Interrupted" and answer["signal"] == "SIGTERM"
+    assert answer["notes"] == [
+        f"verified {cloud.good} (`stable`) still serves 100%",
+        "the deploy's operation is still running server-side; traffic is pinned, so its revision gets none "
+        "(the next deploy or rollback waits for it and checks what serves)",
+    ]
+    stored = record_of(cloud, record.id)
+    assert stored.status == "interrupted" and stored.current_stage == "deploy"
+    assert stored.error.startswith("SIGTERM during stage 'deploy'; verified")
+    wait_for(lambda: not in_flight(cloud), "the server-side deploy to finish")
+    assert len(set(cloud.revisions()) - set(cloud.known_good())) == 2  # it did build its revision ...
+    assert pinned(cloud) == [(cloud.good, 100, False)]  # ... which took no traffic
+
+
+def test_sigint_during_verify_untags_the_candidate(cloud: Cloud):
+    victim = spawn("deploy", "--skip-validation", "--source-dir", str(sabotage(cloud.source_copy("sigint"))))
+    record = _wait_for_stage(cloud, victim, "verify")
+    victim.send_signal(signal.SIGINT)
+    out, err = victim.communicate(timeout=60)
+    assert victim.returncode == 130, (out[-2000:], err[-2000:])
+    notes = json.loads(out)["notes"]
+    candidate = record_of(cloud, record.id).revision_after
+    assert notes == [f"verified {cloud.good} (`stable`) still serves 100%; candidate {candidate} untagged"]
+    assert pinned(cloud) == [(cloud.good, 100, False)]
+    assert TrafficControl(cloud.target.gcloud).view().candidate is None
+    code, status = run_cli(deploy, "--action", "status")
+    assert code == 0 and status["verdict"] == "ok"  # what serves is verified; the runs are still to check
+    assert [w["problem"].split(" by ")[0] for w in status["warnings"]][-1] == f"deploy {record.id}"
