@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from ..control.resume import resume_rollout
 from ..control.rollouts import control_rollout
 from ..control.status import status
 from ..control.watch import watch
@@ -21,10 +22,11 @@ from .options import common_options, console, emit_json, guarded, load
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--action",
-    type=click.Choice(["deploy", "status", "validate", "promote", "abort"]),
+    type=click.Choice(["deploy", "status", "validate", "promote", "abort", "resume"]),
     default="deploy",
     show_default=True,
     help="promote: the rollout's candidate takes 100% now (remaining steps skipped); abort: 100% back to "
+    "`stable`; resume: take over an interrupted rollout (its canary steps run again) instead of restoring "
     "`stable`; status: what serves and whether it is verified (exit 1 when not).",
 )
 @common_options
@@ -39,6 +41,7 @@ from .options import common_options, console, emit_json, guarded, load
                    "all-at-once: 100% at once, then verify (first deploy, emergency fix; recorded).")  # fmt: skip
 @click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
+@click.option("--resume", "resume_flag", is_flag=True, help="Same as --action resume.")
 @click.option(
     "--watch",
     "watch_flag",
@@ -51,11 +54,13 @@ from .options import common_options, console, emit_json, guarded, load
               help="With --watch: seconds between frames.")  # fmt: skip
 def main(
     action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, strategy, source_dir,
-    watch_flag, watch_seconds, interval,
+    resume_flag, watch_flag, watch_seconds, interval,
 ) -> None:  # fmt: skip
     """Deploy process_invoice through the gated pipeline, control its rollout, or show what is live."""
     if (watch_flag or watch_seconds is not None) and action != "status":
         raise click.UsageError("--watch and --watch-seconds go with --action status")
+    if resume_flag and action not in ("deploy", "resume"):
+        raise click.UsageError("--resume goes with --action deploy (it is --action resume)")
 
     def body() -> int:
         config = load(config_path, env_name, state_dir)
@@ -63,6 +68,13 @@ def main(
         out = console()
         if action == "status" and (watch_flag or watch_seconds is not None):
             return watch(config, env_name, watch_seconds, interval, out, as_json)
+        if action == "resume" or (resume_flag and action == "deploy"):
+            reporter = SilentReporter() if as_json else RichReporter(out)
+            record = resume_rollout(config, env_name, reporter)
+            emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
+                record, out
+            )
+            return 0
         if action in ("promote", "abort"):
             answer = control_rollout(config, env_name, action, None if as_json else RichReporter(out))
             emit_json({"ok": True, **answer}) if as_json else out.print(

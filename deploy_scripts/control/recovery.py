@@ -29,9 +29,12 @@ from .rollouts import abort_to_stable, active_rollout
 
 
 def recover_interrupted(
-    run: Run, target: Target, config: DeployConfig, invoices_dir: Path | None
+    run: Run, target: Target, config: DeployConfig, invoices_dir: Path | None, resume: str | None = None
 ) -> list[str]:
     """Mark runs a killed process left `running`; if what serves is not verified, go back to one that is.
+
+    `resume`: the run id of an interrupted rollout this run takes over (`deploy --action resume`):
+    it is left as it is instead of being restored to `stable`.
 
     A killed deploy can leave its `gcloud functions deploy` running, on this machine or only on the
     server: what serves is judged only once the function's own operation has finished (the API says
@@ -49,8 +52,12 @@ def recover_interrupted(
         notes.append(f"{stale.kind} {stale.id} by {stale.actor} was interrupted during {stale.current_stage}")
 
     rollout = active_rollout(run.state, target.key)
-    if rollout is not None and rollout.run_id == run.id:
-        rollout = None  # this run's own (a resumed one)
+    if rollout is not None and rollout.run_id in (run.id, resume):
+        if rollout.run_id == resume:
+            notes.append(f"rollout {resume} of {rollout.candidate} is left as it is: this run resumes it")
+            run.reporter.note(notes[-1])
+            return notes
+        rollout = None  # this run's own
     if not notes and rollout is None:
         return notes
     # until what serves is judged, a failure leaves this run `interrupted` for the next one to check

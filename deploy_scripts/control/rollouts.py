@@ -16,7 +16,7 @@ from ..errors import DeployError, RollbackFailed, UsageError
 from ..pipeline.lock import FunctionLock, actor
 from ..pipeline.records import KnownGoodStore, RecordStore, RunRecord
 from ..pipeline.run import Reporter, Run
-from ..pipeline.target import Target, resolve_target
+from ..pipeline.target import Target, function_key, resolve_target
 from ..rollout import CANDIDATE, RolloutProgress, TrafficControl, TrafficView, load_progress, save_progress
 from ..state import open_state
 from .requests import Action, clear_request, post_request
@@ -57,15 +57,16 @@ def control_rollout(
 ) -> dict:
     """`deploy --action promote|abort`. Returns what happened (for the CLI); raises UsageError when no
     rollout is in progress, RolloutNotAcknowledged when a live rollout did not act in time."""
-    target = resolve_target(config, env_name)
-    state = open_state(config, target.env_name)
-    progress = load_progress(state, target.key)
+    env_name = env_name or config.default_env
+    environment = config.environment(env_name)
+    state = open_state(config, env_name)
+    progress = load_progress(state, function_key(env_name, environment))
     if progress is None or progress.status not in ACTIVE:
         last = f" (the last one, of {progress.candidate}, is {progress.status})" if progress else ""
         raise UsageError(
-            f"no rollout of {target.environment.function} is in progress{last}; "
-            "`deploy --action status` shows what serves"
+            f"no rollout of {environment.function} is in progress{last}; `deploy --action status` shows what serves"
         )
+    target = resolve_target(config, env_name)  # only now: it starts localcloud when needed
     if driver_alive(state, target.key, progress):
         return _ask_driver(state, target, progress, action, wait_seconds)
     record = _settle_orphan(state, target, progress, action, reporter, reason)

@@ -22,9 +22,10 @@ from deploy_scripts.cli.rollback_cmd import main as rollback
 from deploy_scripts.pipeline.lock import actor
 from deploy_scripts.pipeline.records import RecordStore, RunRecord, new_run_id
 from deploy_scripts.rollout import RolloutProgress, TrafficControl, load_progress, save_progress
+from test_scripts.polling import poll
 
 from .conftest import localcloud_environment, write_config
-from .test_e2e_localcloud import Cloud, run_cli, spawn, wait_for
+from .test_e2e_localcloud import Cloud, run_cli, spawn
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
@@ -62,8 +63,9 @@ def start_rollout(cloud: Cloud, name: str) -> tuple[subprocess.Popen, RolloutPro
         fresh = progress is not None and progress.status == "running" and progress.current_step == 0
         return progress if fresh and progress.candidate != cloud.stable else None
 
-    wait_for(canary_running, "the canary step to start")
-    return driver, canary_running()
+    progress = poll(canary_running, bool, timeout=300, interval=0.2)  # a deploy: backup, build, verify
+    assert progress, "timed out waiting for the canary step to start"
+    return driver, progress
 
 
 def weights(cloud: Cloud) -> tuple[dict[str, int], str | None, str | None]:
@@ -162,9 +164,8 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_promote_a_rollout_whose_run_is_gone(cloud: Cloud):
-    """The candidate of a rollout that passed verification; its run died (as above) at step 1."""
-    candidate = cloud.killed_candidate
+def orphan_rollout(cloud: Cloud, candidate: str) -> str:
+    """`candidate` at 50% in step 1 of a rollout whose run is gone (as above, after it passed verification)."""
     traffic = TrafficControl(cloud.target.gcloud)
     traffic.tag(candidate, "candidate")
     traffic.shift(candidate, 50, cloud.stable)
@@ -177,6 +178,41 @@ def test_promote_a_rollout_whose_run_is_gone(cloud: Cloud):
         run_id=run_id, key=cloud.target.key, candidate=candidate, stable=cloud.stable, steps=[50, 100],
         current_step=0, weights={cloud.stable: 50, candidate: 50},
     ))  # fmt: skip
+    return run_id
+
+
+def test_resume_takes_over_an_orphaned_rollout_and_promote_finishes_it(cloud: Cloud):
+    candidate = cloud.killed_candidate
+    orphan = orphan_rollout(cloud, candidate)
+    driver = spawn("deploy", "--action", "resume", start_new_session=True)
+
+    def resumed() -> RolloutProgress | None:
+        if driver.poll() is not None:
+            raise AssertionError(f"resume ended early: {driver.stdout.read()[-2000:]}")
+        progress = load_progress(cloud.state, cloud.target.key)
+        return progress if progress.run_id != orphan and progress.status == "running" else None
+
+    progress = poll(resumed, bool, timeout=120, interval=0.2)
+    assert progress and progress.candidate == candidate and progress.current_step == 0
+    assert weights(cloud) == ({cloud.stable: 50, candidate: 50}, cloud.stable, candidate)  # left as it was
+    code, out = run_cli(deploy, "--action", "promote")
+    assert code == 0, out
+    assert (
+        out["driver"] == "alive" and out["message"] == f"rollout {progress.run_id} promoted: {candidate} 100%"
+    )
+    code, answer = finished(driver)
+    assert code == 0, answer
+    record = answer["record"]
+    assert record["recovered"][-1] == f"rollout {orphan} of {candidate} is left as it is: this run resumes it"
+    assert record["decision"]["reason"].startswith(f"promote by {actor()} at ")
+    assert weights(cloud) == ({candidate: 100}, candidate, None)
+    assert cloud.known_good()[-1] == candidate
+    cloud.stable, cloud.killed_candidate = candidate, cloud.stable
+
+
+def test_promote_a_rollout_whose_run_is_gone(cloud: Cloud):
+    candidate = cloud.killed_candidate  # the previous stable
+    run_id = orphan_rollout(cloud, candidate)
     code, out = run_cli(deploy, "--action", "promote")
     assert code == 0, out
     assert out["driver"] == "gone" and out["serving"] == candidate
