@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_fixed
+
 from ..config import DeployConfig
-from ..errors import DeployError, RollbackFailed, UsageError
+from ..errors import DeployError, GcloudFailed, RollbackFailed, UsageError
 from ..pipeline.lock import FunctionLock, actor
 from ..pipeline.records import KnownGoodStore, RecordStore, RunRecord
 from ..pipeline.run import Reporter, Run
@@ -86,7 +88,7 @@ def _ask_driver(
     post_request(state, target.key, action, progress.run_id)
     traffic = TrafficControl(target.gcloud)
     if action == "abort":  # at once: the candidate takes no more live traffic, whatever the driver is doing
-        traffic.abort()
+        _retrying_modified(lambda: abort_to_stable(traffic, traffic.view()))
     wanted = SETTLED_BY[action]
     deadline = time.monotonic() + wait_seconds
     current = progress
@@ -184,6 +186,19 @@ def abort_to_stable(traffic: TrafficControl, view: TrafficView, in_flight: bool 
     else:
         traffic.restore(view.stable, view)
     return view.stable
+
+
+def _retrying_modified(update) -> None:
+    """Cloud Run refuses a traffic update made from a stale read (409 ABORTED "the object has been
+    modified") when the rollout's run moved traffic at the same moment: read again and retry."""
+    Retrying(
+        retry=retry_if_exception(
+            lambda exc: isinstance(exc, GcloudFailed) and "has been modified" in str(exc)
+        ),
+        stop=stop_after_attempt(4),
+        wait=wait_fixed(0.5),
+        reraise=True,
+    )(update)
 
 
 def _mark_recovered(run: Run, run_id: str) -> None:

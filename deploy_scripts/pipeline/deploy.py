@@ -226,7 +226,9 @@ def _canary(
             progress.status, progress.current_step = "promoted", len(progress.steps) - 1
             progress.weights = {candidate: 100}
         elif outcome.action == "abort":
-            control.abort()
+            view = control.view()
+            if view.candidate is not None or view.serving != stable:  # an operator's abort already did it
+                control.abort()
             abandon(run.state, target.key, candidate, outcome.reason)
             progress.status, progress.weights = "aborted", {stable: 100}
         else:
