@@ -6,7 +6,8 @@
 A private localcloud on loopback in a temporary directory (real gcloud, real functions-framework
 processes), the repository's config (`[rollout.environments.local]`: one 50% step of 3 s). Nothing
 sends live traffic, so each step ends inconclusive after its wait and is promoted as configured
-(`inconclusive = "promote"` locally; recorded). Prints each measurement and the medians.
+(`inconclusive = "promote"` locally; recorded). Prints each measurement and the medians; exits 1
+when the emergency's median is over 1.5x the bare command's.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def main() -> None:
     from deploy_scripts.localcloud.client import stop
 
     stop(target.endpoint.state_dir)
+    if ratio > 1.5:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

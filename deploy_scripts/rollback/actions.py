@@ -7,14 +7,15 @@ from pathlib import Path
 from ..config import DeployConfig
 from ..control.recovery import recover_interrupted
 from ..errors import DeployError, RollbackFailed
+from ..pipeline.backup import BackupStore
 from ..pipeline.checks import summarize
 from ..pipeline.gcloud import serving_revision
-from ..pipeline.records import RunRecord
+from ..pipeline.records import KnownGoodStore, RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import resolve_target
 from ..rollout.progress import abandon
 from ..rollout.restore import Outcome, roll_back, verify_rollback
-from ..rollout.traffic import TrafficControl
+from ..rollout.traffic import TrafficControl, TrafficView, view_of
 from ..state import open_state
 
 
@@ -36,7 +37,8 @@ def run_rollback(
     # Ctrl-C or a bug leaves the run `interrupted`: the next run checks what is serving.
     with run.locked(target.key):
         try:
-            run.record.revision_before = serving_revision(target.gcloud.service())
+            service = target.gcloud.service()  # read once: the emergency's tags come from the same read
+            run.record.revision_before = serving_revision(service)
             if not emergency:
                 run.record.recovered = recover_interrupted(run, target, config, invoices_dir)
                 # Nothing recovered: nothing moved traffic, so what serves is still revision_before.
@@ -52,7 +54,7 @@ def run_rollback(
                     run.record.decision.outcome = "rolled_back"
                     run.record.decision.reason = f"recovery of an interrupted run restored {restored}"
                     return run.finish("succeeded")
-            outcome = (emergency and not to and _to_stable_tag(run, target, config, invoices_dir)) or roll_back(
+            outcome = (emergency and not to and _to_stable_tag(run, target, config, invoices_dir, view_of(service))) or roll_back(
                 run, target, config, to=to, allow_slow=not emergency, invoices_dir=invoices_dir,
                 current=run.record.revision_before,
             )  # fmt: skip
@@ -71,13 +73,14 @@ def run_rollback(
             raise
 
 
-def _to_stable_tag(run: Run, target, config: DeployConfig, invoices_dir: Path | None) -> Outcome | None:
+def _to_stable_tag(
+    run: Run, target, config: DeployConfig, invoices_dir: Path | None, view: TrafficView
+) -> Outcome | None:
     """Emergency by the service's tags (the cloud-side truth, the same from any machine): a rollout
     under way goes back to `stable`; a promoted `stable` goes back to `previous`. One traffic update,
     then verification. None when the tags say nothing (a function deployed before tags): the
     recorded verified revisions decide instead."""
     control = TrafficControl(target.gcloud)
-    view = control.view()
     destination, abandoned = control.emergency_target(view)
     if destination is None:
         return None
@@ -92,4 +95,7 @@ def _to_stable_tag(run: Run, target, config: DeployConfig, invoices_dir: Path | 
         stage.detail["verification"] = verification.metrics
         if not verification.passed:
             raise RollbackFailed(f"{destination} failed verification: {summarize(verification.checks)}")
-    return Outcome("fast", destination, None, verification)
+    backup = BackupStore(run.state).find_by_revision(destination)  # keeps its backup protected from pruning
+    backup_id = backup.id if backup else None
+    KnownGoodStore(run.state).remember(target.key, destination, backup_id, run.id)
+    return Outcome("fast", destination, backup_id, verification)
