@@ -152,8 +152,13 @@ def _settle_orphan(
             )
         run.record.revision_after = revision
         run.record.decision.outcome = "keep" if action == "promote" else "rolled_back"
-        run.record.decision.reason = f"{action}d rollout {progress.run_id}: {revision} serves 100%" + (
-            " and carries the `stable` tag" if action == "promote" else " (`stable`), the candidate untagged"
+        run.record.decision.reason = (
+            f"{SETTLED_BY[action]} rollout {progress.run_id}: {revision} serves 100%"
+            + (
+                " and carries the `stable` tag"
+                if action == "promote"
+                else " (`stable`), the candidate untagged"
+            )
         )
         return run.finish("succeeded")
 

@@ -125,8 +125,8 @@ def _judge(data: dict[str, Any], verified: set[str], records: list[RunRecord], s
             {
                 "problem": f"rollout {rollout['run_id']} of {rollout['candidate']} is {rollout['status']} but its run "
                 "is gone: nobody drives it",
-                "run": "`deploy --action abort` (or any `deploy`/`rollback`, which restore `stable` first), or "
-                "`deploy --action promote` to finish it",
+                "run": "`deploy --action abort` (or any `deploy`/`rollback`, which restore `stable` first), "
+                "`deploy --action resume` to go on with it, or `deploy --action promote` to finish it",
             }
         )
     # a candidate its live rollout is judging takes traffic by design; anything else must be verified
