@@ -6,10 +6,11 @@ import click
 from rich.markup import escape
 
 from ..control.rollouts import active_rollout, control_rollout
+from ..pipeline.lock import FunctionLock
 from ..pipeline.records import RecordStore
 from ..pipeline.render import RichReporter, render_history, render_record
 from ..pipeline.run import SilentReporter
-from ..pipeline.status import history_rows, history_summary
+from ..pipeline.status import history_rows, history_summary, with_effective_status
 from ..pipeline.target import function_key
 from ..rollback import run_rollback, watch
 from ..state import open_state
@@ -55,10 +56,11 @@ def main(
         out = console()
         reporter = SilentReporter() if as_json else RichReporter(out)
         if action == "history":
-            target_env = config.environment(env_name)
-            records = RecordStore(open_state(config, env_name)).all(
-                target_env.function, env_name or config.default_env
-            )
+            name = env_name or config.default_env
+            target_env, state = config.environment(name), open_state(config, name)
+            lock = FunctionLock(state, function_key(name, target_env), "history", "history").holder()
+            # a `running` run whose process or lock is gone is shown `interrupted`
+            records = with_effective_status(RecordStore(state).all(target_env.function, name), lock)
             data = {"summary": history_summary(records), "runs": history_rows(records, limit)}
             emit_json(data) if as_json else render_history(data["runs"], out)
             return 0

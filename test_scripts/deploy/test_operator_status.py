@@ -104,3 +104,15 @@ def test_a_running_record_is_interrupted_once_its_process_or_lock_is_gone():
     assert effective_status(_record(_dead_pid()), None) == "interrupted"
     assert effective_status(_record(me, kind="watch"), None) == "running"  # a watch holds no lock
     assert effective_status(_record(me, status="succeeded"), None) == "succeeded"
+
+
+def test_history_shows_a_killed_run_as_interrupted(isolated_env: Path):
+    from deploy_scripts.cli.rollback_cmd import main as rollback
+
+    killed = _record(_dead_pid())
+    RecordStore(isolated_env).save(killed)
+    result = CliRunner().invoke(rollback, ["--action", "history", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [(r["id"], r["status"]) for r in data["runs"]] == [(killed.id, "interrupted")]
+    assert data["summary"]["interrupted"] == 1 and data["summary"]["running"] == []
