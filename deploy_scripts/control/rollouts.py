@@ -85,10 +85,11 @@ def control_rollout(
 def _ask_driver(
     state, target: Target, progress: RolloutProgress, action: Action, wait_seconds: float
 ) -> dict:
-    post_request(state, target.key, action, progress.run_id)
     traffic = TrafficControl(target.gcloud)
-    if action == "abort":  # at once: the candidate takes no more live traffic, whatever the driver is doing
-        _retrying_modified(lambda: abort_to_stable(traffic, traffic.view()))
+    if action == "abort":  # at once: the candidate takes no more live traffic, whatever the run is doing;
+        # before the request, so the run finds traffic on stable and has nothing left to move
+        retrying_modified(lambda: abort_to_stable(traffic, traffic.view()))
+    post_request(state, target.key, action, progress.run_id)
     wanted = SETTLED_BY[action]
     deadline = time.monotonic() + wait_seconds
     current = progress
@@ -193,7 +194,7 @@ def abort_to_stable(traffic: TrafficControl, view: TrafficView, in_flight: bool 
     return view.stable
 
 
-def _retrying_modified(update) -> None:
+def retrying_modified(update) -> None:
     """Cloud Run refuses a traffic update made from a stale read (409 ABORTED "the object has been
     modified") when the rollout's run moved traffic at the same moment: read again and retry."""
     Retrying(

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import DeployConfig
 from ..control.recovery import recover_interrupted, restore_after_interrupt
 from ..control.requests import OperatorRequested, clear_request, sleep_watching_requests
+from ..control.rollouts import retrying_modified
 from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, VerificationFailed
 from ..rollout.canary import CanaryOutcome, run_steps
 from ..rollout.progress import RolloutProgress, abandon, save_progress
@@ -226,9 +227,13 @@ def _canary(
             progress.status, progress.current_step = "promoted", len(progress.steps) - 1
             progress.weights = {candidate: 100}
         elif outcome.action == "abort":
-            view = control.view()
-            if view.candidate is not None or view.serving != stable:  # an operator's abort already did it
-                control.abort()
+
+            def abort() -> None:  # unless an operator's abort already did it
+                view = control.view()
+                if view.candidate is not None or view.serving != stable:
+                    control.abort()
+
+            retrying_modified(abort)  # an operator's update at the same moment: Cloud Run's 409
             abandon(run.state, target.key, candidate, outcome.reason)
             progress.status, progress.weights = "aborted", {stable: 100}
         else:

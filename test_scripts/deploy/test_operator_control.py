@@ -82,3 +82,30 @@ def test_a_request_reaches_only_its_rollout_and_cuts_its_wait_short(tmp_path: Pa
     assert asked.value.reason == f"promote by {actor()} at {request.at} (`deploy --action promote`)"
     clear_request(state, KEY)
     assert pending_request(state, KEY, "run-1") is None
+
+
+def test_a_traffic_update_refused_as_stale_is_read_again_and_retried():
+    from deploy_scripts.control.rollouts import retrying_modified
+    from deploy_scripts.errors import GcloudFailed
+
+    stale = GcloudFailed(
+        "ABORTED: the object has been modified; please apply your changes to the latest version"
+    )
+    calls = []
+
+    def update() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise stale
+
+    retrying_modified(update)
+    assert len(calls) == 2
+
+    def refused() -> None:
+        calls.append(1)
+        raise GcloudFailed("PERMISSION_DENIED")
+
+    calls.clear()
+    with pytest.raises(GcloudFailed, match="PERMISSION_DENIED"):
+        retrying_modified(refused)
+    assert len(calls) == 1  # anything else is not retried
