@@ -201,9 +201,13 @@ def _canary(
     )  # fmt: skip
     with run.stage("canary") as stage:
         stage.detail["weights"] = progress.steps
-        outcome = run_steps(
-            control, settings, progress, target.read_events, lambda p: save_progress(run.state, p)
-        )
+        try:
+            outcome = run_steps(
+                control, settings, progress, target.read_events, lambda p: save_progress(run.state, p)
+            )
+        except Exception as exc:  # a step that cannot be judged never leaves the candidate live traffic
+            stage.detail["aborted_on_error"] = _abort_after_error(run, control, progress, exc)
+            raise
         stage.detail.update(action=outcome.action, reason=outcome.reason, steps=outcome.analyses)
         run.record.metrics["canary"] = outcome.analyses
         if outcome.action == "abort":
@@ -400,6 +404,21 @@ def _decide(
     run.finish("rolled_back", reason)
     _prune(run, config)
     raise VerificationFailed(f"{reason}; rolled back to {outcome.revision} ({outcome.path} path, verified)")
+
+
+def _abort_after_error(run: Run, control: TrafficControl, progress: RolloutProgress, exc: Exception) -> str:
+    """100% back on stable after an error mid-canary; what happened, for the record."""
+    progress.status, progress.reason = "aborted", f"{type(exc).__name__}: {exc}"
+    try:
+        control.abort()
+    except GcloudFailed as failed:
+        note = f"the canary failed ({exc}) and the abort failed too ({failed}): run `rollback --action emergency`"
+    else:
+        progress.weights = {progress.stable or "": 100}
+        note = f"the canary failed ({type(exc).__name__}: {exc}); 100% back on stable {progress.stable}"
+    save_progress(run.state, progress)
+    run.reporter.note(note)
+    return note
 
 
 def _prune(run: Run, config: DeployConfig) -> None:
