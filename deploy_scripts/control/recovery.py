@@ -70,8 +70,19 @@ def recover_interrupted(
         notes.append(wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note))
     if rollout is not None:  # its run holds no lock any more (this run does): nobody drives it
         notes.append(restore_stable(run, target, rollout))
-    serving = serving_revision(target.gcloud.service())
-    if serving and verified and serving not in verified:
+    service = target.gcloud.service()
+    serving, split = serving_revision(service), view_of(service)
+    if split.stable is not None:
+        verified.add(split.stable)
+    unverified_share = [rev for rev in split.weights if rev not in verified]
+    if serving is None and unverified_share and split.stable is not None:
+        # a split that no rollout drives gives an unverified revision live traffic: back to stable
+        abort_to_stable(TrafficControl(target.gcloud), split)
+        notes.append(
+            f"{', '.join(unverified_share)} took live traffic unverified ({describe_split(split)}); traffic "
+            f"restored to stable {split.stable} (100%)"
+        )
+    elif serving and verified and serving not in verified:
         with run.stage("recover") as stage:
             stage.detail["unverified_serving"] = serving
             outcome = roll_back(run, target, config, invoices_dir=invoices_dir)

@@ -214,6 +214,9 @@ def _canary(
             outcome = CanaryOutcome(asked.request.action, asked.reason, [])
             clear_request(run.state, target.key)
             run.reporter.note(asked.reason)
+        except Exception as exc:  # a step that cannot be judged never leaves the candidate live traffic
+            stage.detail["aborted_on_error"] = _abort_after_error(run, control, progress, exc)
+            raise
         stage.detail.update(action=outcome.action, reason=outcome.reason, steps=outcome.analyses)
         run.record.metrics["canary"] = outcome.analyses
         if outcome.action == "abort":
@@ -423,6 +426,21 @@ def _decide(
     run.finish("rolled_back", reason)
     _prune(run, config)
     raise VerificationFailed(f"{reason}; rolled back to {outcome.revision} ({outcome.path} path, verified)")
+
+
+def _abort_after_error(run: Run, control: TrafficControl, progress: RolloutProgress, exc: Exception) -> str:
+    """100% back on stable after an error mid-canary; what happened, for the record."""
+    progress.status, progress.reason = "aborted", f"{type(exc).__name__}: {exc}"
+    try:
+        control.abort()
+    except GcloudFailed as failed:
+        note = f"the canary failed ({exc}) and the abort failed too ({failed}): run `rollback --action emergency`"
+    else:
+        progress.weights = {progress.stable or "": 100}
+        note = f"the canary failed ({type(exc).__name__}: {exc}); 100% back on stable {progress.stable}"
+    save_progress(run.state, progress)
+    run.reporter.note(note)
+    return note
 
 
 def _prune(run: Run, config: DeployConfig) -> None:

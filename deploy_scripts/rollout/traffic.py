@@ -178,6 +178,15 @@ class TrafficControl:
         """100% back to the revision tagged `stable`; the `candidate` tag is dropped."""
         self.gcloud.run(self.abort_command())
 
+    def emergency(self) -> str:
+        """Go where `emergency_target` says, in one `update-traffic`; the revision now serving 100%."""
+        view = self.view()
+        destination, _ = self.emergency_target(view)
+        if destination is None:
+            raise LookupError("the service's tags name no `stable` (or `previous`) revision to go back to")
+        self.restore(destination, view)
+        return destination
+
     def emergency_target(self, view: TrafficView) -> tuple[str | None, str | None]:
         """(where an emergency goes, what it abandons) by the tags alone: a rollout under way (a
         candidate, or live traffic off `stable`) goes back to `stable`; a promoted `stable` that

@@ -121,3 +121,47 @@ def test_production_dry_run_shows_the_pin_tag_and_traffic_commands(
     assert human.exit_code == 0, human.output
     assert "  canary 10%: gcloud run services update-traffic process-invoice --to-revisions " in human.output
     assert not isolated_env.exists()
+
+
+def service(*statuses: dict, latest: str = "fn-00003-c") -> dict:
+    """A Cloud Run v2 service as the Admin API answers it (trafficStatuses; LATEST names no revision)."""
+    return {"latestReadyRevision": f"projects/p/locations/r/services/fn/revisions/{latest}",
+            "trafficStatuses": list(statuses)}  # fmt: skip
+
+
+REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+
+
+def test_the_view_reads_weights_tags_and_tag_urls_from_traffic_statuses():
+    from deploy_scripts.rollout.traffic import view_of
+
+    view = view_of(service(
+        {"type": REVISION, "revision": "fn-00001-a", "percent": 90},
+        {"type": REVISION, "revision": "fn-00003-c", "percent": 10},
+        {"type": REVISION, "revision": "fn-00001-a", "tag": "stable", "uri": "https://stable---fn-x.a.run.app"},
+        {"type": REVISION, "revision": "fn-00003-c", "tag": "candidate", "uri": "https://candidate---fn-x.a.run.app"},
+    ))  # fmt: skip
+    assert view.weights == {"fn-00001-a": 90, "fn-00003-c": 10} and view.serving is None
+    assert (view.stable, view.candidate) == ("fn-00001-a", "fn-00003-c")
+    assert view.tag_url("candidate") == "https://candidate---fn-x.a.run.app"
+    latest = view_of(service({"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}))
+    assert latest.serving == "fn-00003-c" and latest.stable is None
+    assert view_of(None).exists is False
+
+
+def test_an_emergency_goes_where_the_tags_say():
+    from deploy_scripts.rollout.traffic import TrafficControl, view_of
+
+    decide = TrafficControl(gcloud=None).emergency_target
+    canary = view_of(service(
+        {"type": REVISION, "revision": "fn-00001-a", "percent": 50, "tag": "stable"},
+        {"type": REVISION, "revision": "fn-00003-c", "percent": 50, "tag": "candidate"},
+    ))  # fmt: skip
+    assert decide(canary) == ("fn-00001-a", "fn-00003-c")  # a rollout under way: back to stable
+    promoted = view_of(service(
+        {"type": REVISION, "revision": "fn-00003-c", "percent": 100, "tag": "stable"},
+        {"type": REVISION, "revision": "fn-00001-a", "tag": "previous"},
+    ))  # fmt: skip
+    assert decide(promoted) == ("fn-00001-a", "fn-00003-c")  # a promoted stable: back to previous
+    untagged = view_of(service({"type": REVISION, "revision": "fn-00003-c", "percent": 100}))
+    assert decide(untagged) == (None, None)  # no tags: the recorded verified revisions decide
