@@ -21,6 +21,9 @@ from ..errors import ConfigError
 TOP_LEVEL_FILES = ("main.py", "requirements.txt")
 PACKAGE = "invoice_processing"
 VERSION_FILE = f"{PACKAGE}/VERSION"
+#: Ground truth shipped with the function: every golden PDF's `<name>.expected.json`, which the
+#: scheduled daily and weekly checks ask the function to score its answer against (service/daily_check.py).
+GOLDEN_DIR = "test_invoices"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", "tests", "test", ".pytest_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
@@ -58,7 +61,19 @@ def source_files(source_dir: Path) -> list[str]:
             and path.suffix not in _SKIP_SUFFIXES
         ):
             files.append(relative.as_posix())
-    return sorted(files)
+    return sorted(files + shipped_truths(source_dir))
+
+
+def shipped_truths(source_dir: Path) -> list[str]:
+    """`test_invoices/<name>.expected.json` of every golden PDF (the documents the scheduler posts)."""
+    golden = source_dir / GOLDEN_DIR
+    if not golden.is_dir():
+        return []
+    return [
+        f"{GOLDEN_DIR}/{pdf.stem}.expected.json"
+        for pdf in sorted(golden.glob("*.pdf"))
+        if (golden / f"{pdf.stem}.expected.json").is_file()
+    ]
 
 
 def source_version(source_dir: Path) -> str:
