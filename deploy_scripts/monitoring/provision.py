@@ -102,15 +102,15 @@ def differences(want: Any, have: Any, where: str = "") -> list[str]:
     return [] if want == have else [where]
 
 
-def masked(resource: Resource) -> dict:
-    """The body with its secret fields replaced, for printing and records."""
+def masked(resource: Resource, shown: str) -> dict:
+    """The body with its secret fields replaced by `shown`, for printing and records."""
     body = _copy(resource.body)
     for path in resource.secret_paths:
         node = body
         for key in path[:-1]:
             node = node.get(key, {})
         if path[-1] in node:
-            node[path[-1]] = SECRET_SHOWN.format(".".join(path))
+            node[path[-1]] = shown
     return body
 
 
@@ -177,20 +177,23 @@ class Provisioner:
         channel_name = channel["name"] if channel else PLACEHOLDER_CHANNEL.format(project=environment.project)
         resources = desired(self.config, self.env_name, self.function_url, target, channel_name)
         check_schemas(resources)
+        shown = SECRET_SHOWN.format(self.config.monitoring.webhook_secret)
         steps = []
         for resource in resources:
             have = existing[resource.kind].get(resource.key)
             if resource.kind == "policy" and channel is None and not dry_run:
                 resource = _with_channel(resource, self._channel_created(steps))
             if have is None:
-                step = Step(action="create", kind=resource.kind, key=resource.key, resource=masked(resource))
+                step = Step(
+                    action="create", kind=resource.kind, key=resource.key, resource=masked(resource, shown)
+                )
                 if not dry_run:
                     step.name = self._create(resource).get("name")
             else:
                 changes = differences(resource.body, have)
                 step = Step(
                     action="update" if changes else "unchanged", kind=resource.kind, key=resource.key,
-                    changes=changes, resource=masked(resource), name=have.get("name"),
+                    changes=changes, resource=masked(resource, shown), name=have.get("name"),
                 )  # fmt: skip
                 if changes and not dry_run:
                     self._update(resource, have)
