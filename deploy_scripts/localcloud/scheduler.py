@@ -127,29 +127,35 @@ class Scheduler:
         for job in self.store.list(JOBS, "projects/"):
             due = parse_stamp(job.get("scheduleTime"))
             if job.get("state") == "ENABLED" and due is not None and due <= now:
-                self.run_now(job["name"], scheduled=True)
+                self.run_now(job["name"], scheduled_at=now)
                 started.append(job["name"])
         return started
 
-    def run_now(self, name: str, scheduled: bool = False) -> None:
+    def run_now(self, name: str, scheduled_at: dt.datetime | None = None) -> None:
+        """One attempt on a thread of its own; `scheduled_at`: a scheduled run (the next slot follows it)."""
         with self._lock:
             if name in self._running:
                 return  # one attempt at a time per job, as Cloud Scheduler does
             self._running.add(name)
-        threading.Thread(target=self._attempt, args=(name, scheduled), daemon=True).start()
+        threading.Thread(target=self._attempt, args=(name, scheduled_at), daemon=True).start()
 
-    def _attempt(self, name: str, scheduled: bool) -> None:
+    def _attempt(self, name: str, scheduled_at: dt.datetime | None) -> None:
         try:
             job = self.store.get(JOBS, name)
             if job is None:
                 return
             attempted = dt.datetime.now(dt.UTC)
             job["lastAttemptTime"] = stamp(attempted)
-            if scheduled:
-                job["scheduleTime"] = stamp(next_run(job, attempted))
+            if scheduled_at is not None:
+                job["scheduleTime"] = stamp(next_run(job, max(scheduled_at, attempted)))
             self.store.put(JOBS, name, job)
             status = call_target(self.paths, job)
-            log.info("scheduler_job_attempt", job=name, scheduled=scheduled, status=status.get("code", 0))
+            log.info(
+                "scheduler_job_attempt",
+                job=name,
+                scheduled=scheduled_at is not None,
+                status=status.get("code", 0),
+            )
             latest = self.store.get(JOBS, name)
             if latest is not None:  # deleted meanwhile: nothing to record
                 latest["status"] = status
