@@ -3,7 +3,8 @@ CS003837319 and validate 90%+ accuracy", "Weekly: full regression").
 
 Cloud Scheduler posts a golden invoice as a dry run with `X-Invoice-Daily-Check: <golden name>`
 (e.g. `cs003837319`). The function answers it like any invoice, then scores its own answer against
-`test_invoices/<name>.expected.json` (shipped in the upload, deploy_scripts/pipeline/source.py)
+`invoice_processing/golden_truth/<name>.expected.json` (shipped in the upload from the checkout's
+test_invoices/, deploy_scripts/pipeline/source.py; a checkout reads test_invoices/ itself)
 with the gate's scoring, and logs one `daily_check` event: the golden, accuracy, items, seconds and
 revision. Log-based metrics and the alert policies read that event; it is never an invoice event,
 so the business figures do not count it.
@@ -30,8 +31,11 @@ from .event_log import _lock, _logger  # the one writer of the function's JSON l
 DAILY_CHECK_HEADER = "X-Invoice-Daily-Check"
 DAILY_CHECK = "daily_check"
 DRY_RUN_HEADER = "X-Invoice-Dry-Run"  # handler.py's; a check must never write to the sheet
-#: The upload's root holds test_invoices/ beside main.py and invoice_processing/.
-TRUTH_DIR = Path(__file__).resolve().parents[2] / "test_invoices"
+#: Where ground truth is: shipped inside the package (an upload), else a checkout's test_invoices/.
+TRUTH_DIRS = (
+    Path(__file__).resolve().parents[1] / "golden_truth",
+    Path(__file__).resolve().parents[2] / "test_invoices",
+)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
 
 
@@ -66,9 +70,11 @@ def checked(request: Request, handle: Callable[[Request], Response]) -> Response
         return _refuse(f"{DAILY_CHECK_HEADER} must name a golden invoice, such as cs003837319")
     if not _truthy(request.headers.get(DRY_RUN_HEADER)):
         return _refuse(f"a daily check must be a dry run: add the header {DRY_RUN_HEADER}: 1")
-    truth_path = TRUTH_DIR / f"{name}.expected.json"
-    if not truth_path.is_file():
-        return _refuse(f"no ground truth for {name} ships with this function ({TRUTH_DIR.name}/)")
+    truth_path = next(
+        (d / f"{name}.expected.json" for d in TRUTH_DIRS if (d / f"{name}.expected.json").is_file()), None
+    )
+    if truth_path is None:
+        return _refuse(f"no ground truth for {name} ships with this function")
     started = time.perf_counter()
     response = handle(request)
     seconds = round(time.perf_counter() - started, 3)

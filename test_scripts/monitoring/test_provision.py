@@ -125,3 +125,22 @@ def test_dry_run_goes_with_provision_only(tmp_path, monkeypatch):
 )
 def test_differences_ignore_what_google_adds_and_omits(want, have, found):
     assert differences(want, have) == found
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"X-Invoice-Daily-Check": "cs003837319"}, "a daily check must be a dry run: add the header X-Invoice-Dry-Run: 1"),
+        ({"X-Invoice-Daily-Check": "../etc", "X-Invoice-Dry-Run": "1"}, "X-Invoice-Daily-Check must name a golden invoice, such as cs003837319"),
+        ({"X-Invoice-Daily-Check": "nosuch", "X-Invoice-Dry-Run": "1"}, "no ground truth for nosuch ships with this function"),
+    ],
+)  # fmt: skip
+def test_a_bad_daily_check_is_a_400_and_never_processed(headers, message):
+    from flask import Flask, request
+
+    from invoice_processing.service.daily_check import checked
+
+    handled = []
+    with Flask("t").test_request_context("/", method="POST", headers=headers, data=b"%PDF-1.4"):
+        answer = checked(request, handled.append)
+    assert (answer.status_code, json.loads(answer.get_data())["message"], handled) == (400, message, [])
