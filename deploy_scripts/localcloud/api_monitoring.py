@@ -14,7 +14,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .api_ops_common import apply_update, body_of, page, resources
+from .api_ops_common import apply_update, body_of, page, read_or_delete, resources
 from .errors import ApiError, conflict, invalid, not_found
 from .resources import new_id, now_rfc3339
 
@@ -73,14 +73,9 @@ def monitoring_blueprint() -> Blueprint:
     @bp.route("/_monitoring/v3/projects/<project>/alertPolicies/<ident>", methods=["GET", "PATCH", "DELETE"])
     def one_policy(project, ident):
         name = f"projects/{project}/alertPolicies/{ident}"
-        current = resources().get(POLICIES, name)
-        if current is None:
-            raise _missing("alert policy", name)
-        if request.method == "GET":
-            return jsonify(current)
-        if request.method == "DELETE":
-            resources().delete(POLICIES, name)
-            return jsonify({})
+        current, answer = read_or_delete(POLICIES, name, _missing("alert policy", name))
+        if answer is not None:
+            return answer
         change = body_of("monitoring.v3", "AlertPolicy")
         updated = apply_update(current, change, request.args.get("updateMask"), ("name", "creationRecord"))
         _check_policy(updated)
@@ -154,14 +149,9 @@ def monitoring_blueprint() -> Blueprint:
     @bp.route("/_monitoring/v1/projects/<project>/dashboards/<ident>", methods=["GET", "PATCH", "DELETE"])
     def one_dashboard(project, ident):
         name = f"projects/{project}/dashboards/{ident}"
-        current = resources().get(DASHBOARDS, name)
-        if current is None:
-            raise _missing("dashboard", name)
-        if request.method == "GET":
-            return jsonify(current)
-        if request.method == "DELETE":
-            resources().delete(DASHBOARDS, name)
-            return jsonify({})
+        current, answer = read_or_delete(DASHBOARDS, name, _missing("dashboard", name))
+        if answer is not None:
+            return answer
         change = body_of("monitoring.v1", "Dashboard")
         if change.get("etag") and change["etag"] != current.get("etag"):
             raise conflict(f"dashboard {name} was modified since its etag {change['etag']} was read")

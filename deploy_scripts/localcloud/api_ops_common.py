@@ -90,6 +90,21 @@ def apply_update(current: dict, change: dict, mask: str | None, keep: tuple[str,
     return updated
 
 
+def read_or_delete(collection: str, name: str, missing: Exception):
+    """(the stored resource, the answer) for GET and DELETE; (resource, None) when the caller changes it."""
+    from flask import jsonify
+
+    current = resources().get(collection, name)
+    if current is None:
+        raise missing
+    if request.method == "GET":
+        return current, jsonify(current)
+    if request.method == "DELETE":
+        resources().delete(collection, name)
+        return current, jsonify({})
+    return current, None
+
+
 def page(items: list[dict], key: str, *, total: bool = False) -> dict:
     """One page holding every item (the stand-in's collections are small); empty lists are omitted."""
     answer: dict = {key: items} if items else {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .api_ops_common import apply_update, body_of, page, resources
+from .api_ops_common import apply_update, body_of, page, read_or_delete, resources
 from .errors import conflict, invalid, not_found
 from .scheduler import JOBS, ScheduleError, Scheduler, prepare
 
@@ -64,12 +64,10 @@ def scheduler_blueprint() -> Blueprint:
 
     @bp.route(base + "/<job>", methods=["GET", "PATCH", "DELETE"])
     def one_job(project, location, job):
-        name, current = _job(project, location, job)
-        if request.method == "GET":
-            return jsonify(current)
-        if request.method == "DELETE":
-            resources().delete(JOBS, name)
-            return jsonify({})
+        name = f"projects/{project}/locations/{location}/jobs/{job}"
+        current, answer = read_or_delete(JOBS, name, not_found(f"Job not found: {name}"))
+        if answer is not None:
+            return answer
         change = body_of("cloudscheduler.v1", "Job")
         updated = _checked(apply_update(current, change, request.args.get("updateMask"), SERVER_FIELDS))
         resources().put(JOBS, name, updated)

@@ -96,7 +96,8 @@ class Apis:
 
     def update_channel(self, existing: dict, body: dict) -> dict:
         channels = self._monitoring().projects().notificationChannels()
-        return channels.patch(name=existing["name"], body=body, updateMask=",".join(sorted(body))).execute()
+        mask = ",".join(sorted(set(body) - {"type"}))  # a channel's type cannot change
+        return channels.patch(name=existing["name"], body=body, updateMask=mask).execute()
 
     def list_policies(self) -> list[dict]:
         return self._list_v3("alertPolicies")
