@@ -63,7 +63,9 @@ def checks(config, env_name: str, as_json: bool, days: float) -> int:
         )  # fmt: skip
     console.print(table)
     if not report.checks:
-        click.echo(f"no daily_check event in the last {days:g} days: are the scheduler jobs paused or failing?")
+        click.echo(
+            f"no daily_check event in the last {days:g} days: are the scheduler jobs paused or failing?"
+        )
     policies = Table(title="alert policies")
     for column in ("policy", "enabled", "limit", "state now"):
         policies.add_column(column)
