@@ -187,3 +187,71 @@ def without_resource_detection(client):
 
     client.logger = logger
     return client
+
+
+def _rest_client(client_class, access: CloudAccess, api: str):
+    client = client_class(
+        credentials=access.credentials(), transport="rest", client_options=access.client_options(api)
+    )
+    access.configure_session(_rest_session(client))
+    return client
+
+
+def dashboards_client(access: CloudAccess):
+    """Cloud Monitoring dashboards v1 (`google-cloud-monitoring-dashboards`), REST transport; it shares
+    Monitoring's host, so gcloud's `monitoring` endpoint override applies."""
+    from google.cloud.monitoring_dashboard_v1 import DashboardsServiceClient
+
+    return _rest_client(DashboardsServiceClient, access, "monitoring")
+
+
+def scheduler_client(access: CloudAccess):
+    """Cloud Scheduler v1 (`google-cloud-scheduler`), REST transport."""
+    from google.cloud.scheduler_v1 import CloudSchedulerClient
+
+    return _rest_client(CloudSchedulerClient, access, "cloudscheduler")
+
+
+def secrets_client(access: CloudAccess):
+    """Secret Manager v1 (`google-cloud-secret-manager`), REST transport."""
+    from google.cloud.secretmanager_v1 import SecretManagerServiceClient
+
+    return _rest_client(SecretManagerServiceClient, access, "secretmanager")
+
+
+class _RequestsHttp:
+    """httplib2's `request()` over a requests session, so google-api-python-client follows the same
+    proxy and credentials as the other clients (httplib2 has no absolute-form proxy for http)."""
+
+    def __init__(self, session: Any):
+        self.session = session
+
+    def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
+        import httplib2
+
+        answer = self.session.request(method, uri, data=body, headers=headers, timeout=60)
+        response = httplib2.Response({"status": answer.status_code, **answer.headers})
+        return response, answer.content
+
+
+def monitoring_api(access: CloudAccess):
+    """Cloud Monitoring v3 (alert policies, notification channels) through google-api-python-client's
+    REST client built from the discovery document it ships: google-cloud-monitoring speaks gRPC only,
+    which localcloud's HTTP stand-in cannot serve; this is the same API over HTTP/JSON."""
+    import google.auth
+    from google.auth.transport.requests import AuthorizedSession
+    from googleapiclient.discovery import build
+
+    credentials = access.credentials()
+    if credentials is None:
+        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/monitoring"])
+    session = access.configure_session(AuthorizedSession(credentials))
+    endpoint = access.endpoint("monitoring")
+    return build(
+        "monitoring",
+        "v3",
+        http=_RequestsHttp(session),
+        static_discovery=True,
+        cache_discovery=False,
+        client_options={"api_endpoint": endpoint} if endpoint else None,
+    )

@@ -263,6 +263,30 @@ class RolloutConfig(RolloutSettings):
             raise ValueError(f"environments.{env_name}: {problems}") from None
 
 
+class MonitoringSettings(_Strict):
+    """`[monitoring]`: what `monitor --action provision` creates in Cloud Monitoring, Logging and
+    Scheduler besides the alert limits of `[thresholds.alerts]` (docs/monitoring.md)."""
+
+    #: where alert policies notify: a webhook whose URL is a Secret Manager secret, or an email address
+    notification: Literal["webhook", "email"] = "webhook"
+    #: "name:version" of the secret holding the webhook URL (the URL itself is never in config or output)
+    webhook_secret: str = Field("monitoring-webhook-url:latest", pattern=r"^[A-Za-z0-9_-]+:(latest|\d+)$")
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")
+    #: golden invoices the daily job posts (test_invoices/<name>.pdf); the weekly job posts every golden PDF
+    daily_invoices: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=lambda: ["cs003837319", "ci004848705"], min_length=1
+    )
+    daily_schedule: str = "0 6 * * *"  # unix cron, in time_zone
+    weekly_schedule: str = "0 7 * * 1"
+    time_zone: str = "Etc/UTC"
+    #: no daily_check result for this long fires the absence policy
+    absence_hours: float = Field(26, ge=1)
+    #: the alert policies' window (alignment period), as `monitor --window`
+    alert_window_minutes: int = Field(60, ge=1)
+    #: the service account the scheduler's OIDC token names; None: the function allows unauthenticated calls
+    scheduler_service_account: str | None = None
+
+
 class Backups(_Strict):
     keep: int = Field(10, ge=1)
 
@@ -278,6 +302,7 @@ class DeployConfig(_Strict):
     rollout: RolloutConfig = Field(default_factory=RolloutConfig)
     environments: dict[str, Environment]
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     #: the project this config was loaded for (paths in the config are relative to its root)
     _project: Project | None = PrivateAttr(default=None)
 

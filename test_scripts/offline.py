@@ -27,6 +27,7 @@ CLOSED = "127.0.0.1:9"
 APIS = (
     "cloudfunctions", "run", "logging", "cloudresourcemanager", "serviceusage", "cloudbuild", "iam",
     "artifactregistry", "secretmanager", "storage", "iamcredentials", "compute", "documentai", "sheets",
+    "monitoring", "cloudscheduler",
 )  # fmt: skip
 LOOPBACK_NAMES = ("localhost", "localhost.", "ip6-localhost")
 REFUSAL = "offline test guard: no test may reach Google; this loopback endpoint refuses every request"

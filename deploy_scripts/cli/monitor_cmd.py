@@ -93,6 +93,17 @@ def _serve(monitor: Monitor, host: str, port: int, interval: float, as_json: boo
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @environment_options
+@click.option(
+    "--action",
+    type=click.Choice(["show", "provision", "checks"]),
+    default="show",
+    show_default=True,
+    help="show: figures and alerts; provision: create/update metrics, alert policies, channel, dashboard "
+    "and scheduler jobs from the config; checks: the daily golden checks and the policies' state.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --action provision: show what would change, change nothing."
+)
 @click.option("--watch", is_flag=True, help="Refresh every --interval seconds until Ctrl-C.")
 @click.option("--serve", is_flag=True, help="Serve the dashboard on loopback until Ctrl-C.")
 @click.option(
@@ -159,12 +170,18 @@ def _serve(monitor: Monitor, host: str, port: int, interval: float, as_json: boo
     show_envvar=True,
     help="Slack-compatible webhook for alert notifications (https, or http to loopback).",
 )
-def main(config_path, env_name, state_dir, as_json, watch, serve, report_path, interval, count, host, port,
+def main(config_path, env_name, state_dir, as_json, action, dry_run, watch, serve, report_path, interval, count, host, port,
          window_minutes, history_hours, buckets, min_events, events_files, webhook) -> None:  # fmt: skip
     """Show the function's invoice figures and alerts (from its logs); notify when alerts fire or resolve."""
 
     def body() -> int:
         try:
+            if action != "show":
+                return _other_action(
+                    action, config_path, env_name, state_dir, as_json, dry_run, history_hours
+                )
+            if dry_run:
+                raise ConfigError("--dry-run goes with --action provision")
             if watch and serve:
                 raise ConfigError("choose one of --watch and --serve")
             if count is not None and not watch:
@@ -189,6 +206,18 @@ def main(config_path, env_name, state_dir, as_json, watch, serve, report_path, i
             return 0
 
     guarded(body, as_json)
+
+
+def _other_action(action, config_path, env_name, state_dir, as_json, dry_run, history_hours) -> int:
+    from .monitor_provision import checks, provision
+
+    config = load(config_path, env_name, state_dir)
+    env = env_name or config.default_env
+    if action == "provision":
+        return provision(config, env, dry_run, as_json)
+    if dry_run:
+        raise ConfigError("--dry-run goes with --action provision")
+    return checks(config, env, as_json, max(history_hours / 24, 7))
 
 
 def _write_report(path: Path, evaluation: Evaluation) -> None:

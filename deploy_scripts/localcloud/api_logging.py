@@ -1,4 +1,5 @@
-"""Cloud Logging v2 `entries:list` over the revisions' LogEntries, and the build logs.
+"""Cloud Logging v2 `entries:list` over the revisions' LogEntries, log-based metrics
+(`projects/P/metrics`: create, list, get, update, delete; their filters must parse), and the build logs.
 
 gcloud (`logging read`, `functions logs read`) reaches it as `http://logging.localcloud/v2/…` through
 localcloud's proxy; google-cloud-logging's HTTP transport the same way. Request and answer follow
@@ -10,12 +11,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .errors import invalid, not_found
+from .api_ops_common import body_of, page, resources
+from .errors import conflict, invalid, not_found
 from .log_filter import FilterError, compile_filter
 from .logs import read_entries, timestamp_nanos
+from .resources import now_rfc3339
 from .shapes import project_number
 
 DEFAULT_PAGE_SIZE = 50  # the API's documented default
@@ -125,4 +129,60 @@ def logging_blueprint() -> Blueprint:
             raise not_found(f"no build {build_id}")
         return Response(path.read_text(encoding="utf-8", errors="replace"), mimetype="text/plain")
 
+    @bp.get("/_logging/v2/projects/<project>/metrics")
+    def list_metrics(project):
+        return jsonify(page(resources().list(METRICS, f"projects/{project}/metrics/"), "metrics"))
+
+    @bp.post("/_logging/v2/projects/<project>/metrics")
+    def create_metric(project):
+        metric = _metric(project, body_of("logging.v2", "LogMetric"))
+        if not resources().insert(METRICS, _metric_key(project, metric["name"]), metric):
+            raise conflict(f"Metric {metric['name']} already exists", "ALREADY_EXISTS")
+        return jsonify(metric)
+
+    @bp.route("/_logging/v2/projects/<project>/metrics/<name>", methods=["GET", "PUT", "DELETE"])
+    def one_metric(project, name):
+        key = _metric_key(project, name)
+        current = resources().get(METRICS, key)
+        if request.method == "PUT":  # Google's update creates the metric when it is missing
+            metric = _metric(project, {**body_of("logging.v2", "LogMetric"), "name": name}, current)
+            resources().put(METRICS, key, metric)
+            return jsonify(metric)
+        if current is None:
+            raise not_found(f"Metric {name} does not exist")
+        if request.method == "DELETE":
+            resources().delete(METRICS, key)
+            return jsonify({})
+        return jsonify(current)
+
     return bp
+
+
+METRICS = "metrics"
+_METRIC_NAME = re.compile(r"^[A-Za-z0-9_\-.,+!*',()%/\\]{1,100}$")
+
+
+def _metric_key(project: str, name: str) -> str:
+    return f"projects/{project}/metrics/{name}"
+
+
+def _metric(project: str, metric: dict, current: dict | None = None) -> dict:
+    """A LogMetric as Google stores it: a name and a filter that parses; times; the descriptor's type."""
+    name = str(metric.get("name") or "")
+    if not _METRIC_NAME.match(name):
+        raise invalid(f"metric name {name!r} is not valid: up to 100 letters, digits and _-.,+!*',()%/\\")
+    try:
+        compile_filter(metric.get("filter") or "")
+    except FilterError as exc:
+        raise invalid(f"Unparseable filter: {exc}") from None
+    if not metric.get("filter"):
+        raise invalid("a log-based metric needs a filter")
+    stamp = now_rfc3339()
+    metric["createTime"] = (current or {}).get("createTime", stamp)
+    metric["updateTime"] = stamp
+    descriptor = metric.setdefault("metricDescriptor", {})
+    descriptor.setdefault("metricKind", "DELTA")
+    descriptor.setdefault("valueType", "INT64")
+    descriptor["type"] = f"logging.googleapis.com/user/{name}"
+    descriptor["name"] = f"projects/{project}/metricDescriptors/{descriptor['type']}"
+    return metric

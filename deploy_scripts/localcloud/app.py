@@ -18,8 +18,11 @@ from werkzeug.exceptions import HTTPException
 from .api_functions import functions_blueprint
 from .api_google import IAM_VERBS, answer_iam, google_blueprint
 from .api_logging import logging_blueprint
+from .api_monitoring import monitoring_blueprint
 from .api_run import run_blueprint
 from .api_run_v2 import run_v2_blueprint
+from .api_scheduler import scheduler_blueprint
+from .api_secrets import secrets_blueprint
 from .contract import CHECK_ENV, check_answer
 from .controller import Controller
 from .errors import ApiError
@@ -80,6 +83,9 @@ def create_app(controller: Controller) -> Flask:
     app.register_blueprint(run_v2_blueprint())
     app.register_blueprint(google_blueprint())
     app.register_blueprint(logging_blueprint())
+    app.register_blueprint(monitoring_blueprint())
+    app.register_blueprint(scheduler_blueprint())
+    app.register_blueprint(secrets_blueprint())
     from .routing import routing_blueprint
 
     app.register_blueprint(routing_blueprint())

@@ -16,8 +16,10 @@ import threading
 import structlog
 from werkzeug.serving import make_server
 
+from .alerting import Alerting
 from .app import create_app
 from .controller import Controller
+from .scheduler import Scheduler
 from .settings import StatePaths, resolve_state_dir
 
 
@@ -49,6 +51,11 @@ def serve(state_dir: str, port: int) -> None:
     base_url = f"http://127.0.0.1:{actual}"
     controller = Controller(paths, base_url)
     server.app = create_app(controller)
+    # the operations engines: scheduled jobs run, alert policies are judged (docs/monitoring.md)
+    scheduler, alerting = Scheduler(paths), Alerting(paths)
+    server.app.config.update(scheduler=scheduler, alerting=alerting)
+    scheduler.start()
+    alerting.start()
     stopping = threading.Event()
 
     def stop(signum, frame):
@@ -65,6 +72,8 @@ def serve(state_dir: str, port: int) -> None:
     try:
         server.serve_forever()
     finally:
+        scheduler.stop()
+        alerting.stop()
         controller.shutdown()
         for leftover in (paths.pid_file, paths.endpoint_file):
             leftover.unlink(missing_ok=True)

@@ -20,6 +20,9 @@ HOST_PREFIXES = {
     "iam": "/_iam",
     "artifactregistry": "/_artifactregistry",
     "logging": "/_logging",
+    "monitoring": "/_monitoring",  # Cloud Monitoring v3 and the dashboards API (v1) share the host
+    "cloudscheduler": "/_cloudscheduler",
+    "secretmanager": "/_secretmanager",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..pipeline.source import PACKAGE, TOP_LEVEL_FILES, source_files
+from ..pipeline.source import PACKAGE, TOP_LEVEL_FILES, shipped_truths, source_files
 from .settings import REPO_ROOT
 
 
@@ -23,4 +23,7 @@ def stage_project_source(destination: Path, repo_root: Path = REPO_ROOT) -> Path
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(repo_root / relative, target)
+    for name, path in shipped_truths(repo_root).items():
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination / name)
     return destination

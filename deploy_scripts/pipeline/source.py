@@ -21,6 +21,12 @@ from ..errors import ConfigError
 TOP_LEVEL_FILES = ("main.py", "requirements.txt")
 PACKAGE = "invoice_processing"
 VERSION_FILE = f"{PACKAGE}/VERSION"
+#: Ground truth shipped with the function: every golden PDF's `test_invoices/<name>.expected.json`,
+#: uploaded as `invoice_processing/golden_truth/<name>.expected.json` (inside the package, so an unpacked
+#: upload is never mistaken for a checkout's golden set), which the scheduled daily and weekly checks
+#: ask the function to score its answer against (service/daily_check.py).
+GOLDEN_DIR = "test_invoices"
+SHIPPED_TRUTH_DIR = f"{PACKAGE}/golden_truth"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__", "tests", "test", ".pytest_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
@@ -61,6 +67,19 @@ def source_files(source_dir: Path) -> list[str]:
     return sorted(files)
 
 
+def shipped_truths(source_dir: Path) -> dict[str, Path]:
+    """Upload name -> checkout file of every golden PDF's ground truth (the documents the scheduler
+    posts); empty for an unpacked upload, which has them in its package already."""
+    golden = source_dir / GOLDEN_DIR
+    if not golden.is_dir():
+        return {}
+    return {
+        f"{SHIPPED_TRUTH_DIR}/{pdf.stem}.expected.json": golden / f"{pdf.stem}.expected.json"
+        for pdf in sorted(golden.glob("*.pdf"))
+        if (golden / f"{pdf.stem}.expected.json").is_file()
+    }
+
+
 def source_version(source_dir: Path) -> str:
     """`<pyproject version>+g<commit>` of the source (PEP 440 local label), as much as is known."""
     try:
@@ -88,6 +107,8 @@ def source_version(source_dir: Path) -> str:
 def build_zip(source_dir: Path, zip_path: Path) -> SourceArchive:
     files = source_files(source_dir)
     contents = {name: (source_dir / name).read_bytes() for name in files}
+    for name, path in shipped_truths(source_dir).items():
+        contents.setdefault(name, path.read_bytes())
     if VERSION_FILE not in contents:  # an unpacked backup already has its own
         contents[VERSION_FILE] = (source_version(source_dir) + "\n").encode()
     files = sorted(contents)
