@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import tempfile
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -21,6 +23,7 @@ from pydantic import (
 
 from .errors import ConfigError
 from .project import Project, find_project
+from .secret_scan import secret_name, secret_value_reason
 
 #: The checkout this package was imported from: for the test suite and dev tools only. Commands
 #: find their project from the working directory (deploy_scripts/project.py).
@@ -28,6 +31,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "deploy.toml"
 STATE_URL = re.compile(r"gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/[^\s]*)?")
 SECRET_REF = re.compile(r"[A-Za-z0-9_-]{1,255}:(latest|[0-9]+)")
+#: Google Cloud project ids: 6-30 lowercase letters, digits, hyphens; a letter first.
+PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
+RUNTIME = re.compile(r"[a-z]+[0-9]+")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: gcloud's --memory: a number and a unit (k, M, G, Ki, Mi, Gi, optionally ending in B)
+MEMORY = re.compile(r"[0-9]+(\.[0-9]+)?(k|M|G|T|Ki|Mi|Gi|Ti)?B?")
+#: gcloud's durations (`gcloud topic datetimes`): 540s, 9m, 1h30m, or plain seconds
+DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?|(?P<plain>[0-9]+)")
+#: a 2nd gen HTTP function runs at most 60 minutes
+MAX_TIMEOUT_SECONDS = 3600
+#: set by Cloud Run / the functions runtime; a deploy that sets them is refused or breaks the function
+#: (cloud.google.com/run/docs/configuring/services/overview-environment-variables)
+RESERVED_ENV_KEYS = frozenset(
+    {"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE"}
+)
+#: what a template value that nobody filled in looks like
+PLACEHOLDER = re.compile(r"REPLACE_WITH_[A-Z0-9_]*|<[A-Z][A-Z_ ]*>")
 
 #: environment variable -> (dotted config key, type); they override the file, flags override both.
 ENV_OVERRIDES: dict[str, tuple[str, type]] = {
@@ -105,30 +126,36 @@ class ReadinessThresholds(_Strict):
         return self.reference_invoices[0]
 
 
+#: a share of something: 0..1 (90% is 0.90)
+Rate = Annotated[float, Field(ge=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(ge=0)]
+
+
 class PostDeployThresholds(_Strict):
-    max_health_seconds: float = 5.0
-    max_reference_seconds: float = 120.0
-    min_reference_accuracy: float = 0.90
-    min_reference_items: int = 130
-    max_average_seconds: float = 60.0
-    max_memory_mb: float = 1000
-    max_error_rate: float = 0.05
-    min_other_vendor_accuracy: float = 0.80
+    max_health_seconds: Positive = 5.0
+    max_reference_seconds: Positive = 120.0
+    min_reference_accuracy: Rate = 0.90
+    min_reference_items: Count = 130
+    max_average_seconds: Positive = 60.0
+    max_memory_mb: Positive = 1000
+    max_error_rate: Rate = 0.05
+    min_other_vendor_accuracy: Rate = 0.80
 
 
 class RollbackThresholds(_Strict):
-    min_accuracy: float = 0.85
-    max_processing_seconds: float = 120.0
-    max_error_rate: float = 0.10
-    max_memory_mb: float = 1536
+    min_accuracy: Rate = 0.85
+    max_processing_seconds: Positive = 120.0
+    max_error_rate: Rate = 0.10
+    max_memory_mb: Positive = 1536
 
 
 class AlertThresholds(_Strict):
-    min_accuracy: float = 0.85
-    max_average_seconds: float = 90.0
-    max_error_rate: float = 0.05
-    min_invoice_number_rate: float = 0.95
-    max_placeholder_detections: int = 0
+    min_accuracy: Rate = 0.85
+    max_average_seconds: Positive = 90.0
+    max_error_rate: Rate = 0.05
+    min_invoice_number_rate: Rate = 0.95
+    max_placeholder_detections: Count = 0
 
 
 class Thresholds(_Strict):
@@ -169,14 +196,113 @@ class Environment(_Strict):
     def _secret_references_only(cls, value: dict[str, str]) -> dict[str, str]:
         # A value that is not "name:version" is most likely a pasted secret; refuse it.
         for key, ref in value.items():
+            _check_env_key(key)
             if not SECRET_REF.fullmatch(ref):
                 raise ValueError(f"{key}: must be a Secret Manager reference 'secret-name:version'")
         return value
+
+    @field_validator("env_vars")
+    @classmethod
+    def _plain_settings_only(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            _check_env_key(key)
+            if any(c in text for c in "\r\n\0"):
+                raise ValueError(
+                    f"{key}: the value holds a line break or NUL; environment values are one line"
+                )
+            why = (
+                "its name says so"
+                if secret_name(key)
+                else secret_value_reason(text, identifier=key.endswith("_ID"))
+            )
+            if why:
+                raise ValueError(
+                    f"{key}: looks like a secret ({why}); secrets never go under env_vars: store it in "
+                    f'Secret Manager and reference it under secrets as {key} = "secret-name:version"'
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_source_per_variable(self) -> Environment:
+        both = sorted(set(self.env_vars) & set(self.secrets))
+        if both:
+            raise ValueError(f"{', '.join(both)}: set under both env_vars and secrets; keep one")
+        return self
+
+    @field_validator("project")
+    @classmethod
+    def _project_id(cls, value: str) -> str:
+        return _matching(
+            PROJECT_ID, value, "a Google Cloud project id (6-30 lowercase letters, digits, hyphens)"
+        )
+
+    @field_validator("region")
+    @classmethod
+    def _region_name(cls, value: str) -> str:
+        return _matching(REGION, value, "a region name such as us-central1")
+
+    @field_validator("runtime")
+    @classmethod
+    def _runtime_name(cls, value: str) -> str:
+        return _matching(RUNTIME, value, "a runtime id such as python312")
+
+    @field_validator("entry_point")
+    @classmethod
+    def _entry_point_name(cls, value: str) -> str:
+        return _matching(IDENTIFIER, value, "a Python function name")
+
+    @field_validator("memory")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        return _matching(MEMORY, value, "a size with a unit, such as 512MiB or 1GiB")
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_duration(cls, value: str) -> str:
+        match = DURATION.fullmatch(value)
+        if not value or not match:
+            raise ValueError(
+                f"{value!r} is not a duration; use seconds such as 540s (at most {MAX_TIMEOUT_SECONDS}s)"
+            )
+        parts = {k: int(v) for k, v in match.groupdict().items() if v}
+        seconds = (
+            parts.get("plain", 0) + parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0)
+        )
+        if not 0 < seconds <= MAX_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"{value!r} is {seconds}s; a 2nd gen HTTP function takes 1 to {MAX_TIMEOUT_SECONDS}s"
+            )
+        return value
+
+    def placeholders(self) -> list[str]:
+        """Settings whose values are still template placeholders (REPLACE_WITH_...)."""
+        return sorted(f"env_vars.{key}" for key, text in self.env_vars.items() if PLACEHOLDER.search(text))
 
     @property
     def service(self) -> str:
         """The Cloud Run service that backs a 2nd gen function (underscores become hyphens)."""
         return self.function.lower().replace("_", "-")
+
+
+def _matching(pattern: re.Pattern, value: str, what: str) -> str:
+    if not pattern.fullmatch(value):
+        raise ValueError(f"{value!r} is not {what}")
+    return value
+
+
+def _check_env_key(key: str) -> None:
+    """Cloud Run refuses empty keys, '=' and the X_GOOGLE_ prefix, and sets the reserved ones itself;
+    a key that is no identifier cannot be read by the function's code (os.environ) either."""
+    if key in RESERVED_ENV_KEYS:
+        raise ValueError(
+            f"{key}: reserved; Cloud Run sets it itself ({', '.join(sorted(RESERVED_ENV_KEYS))})"
+        )
+    if key.upper().startswith("X_GOOGLE_"):
+        raise ValueError(f"{key}: the X_GOOGLE_ prefix is reserved by Google")
+    if not IDENTIFIER.fullmatch(key):
+        raise ValueError(
+            f"{key!r}: not a valid variable name (letters, digits, underscores; not a digit first)"
+        )
 
 
 class DeploySettings(_Strict):
@@ -335,9 +461,57 @@ class DeployConfig(_Strict):
         return self.state_url or self.environment(env_name).state_url or str(self.resolved_state_dir())
 
 
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model that holds the last key of `loc` (for "did you mean"), walking tables and dicts."""
+    model: Any = DeployConfig
+    for part in loc[:-1]:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(str(part))
+            model = field.annotation if field else None
+        elif get_origin(model) is dict:
+            model = get_args(model)[1]  # part is a key of the table (an environment name)
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _problem(error: dict) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        model = _model_at(error["loc"])
+        close = difflib.get_close_matches(
+            str(error["loc"][-1]), list(model.model_fields) if model else [], n=1
+        )
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{key}: unknown key{hint}"
+    return f"{key}: {error['msg']}"
+
+
 def _describe(error: ValidationError, path: Path) -> str:
-    problems = [f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()]
-    return f"{path}: " + "; ".join(problems)
+    return f"{path}: " + "; ".join(_problem(e) for e in error.errors())
+
+
+def check_state_dir(config: DeployConfig, path: Path | str) -> None:
+    """The local state directory must be one this user can create and write (staging, the lock,
+    downloads): refuse it now rather than with a traceback mid-deploy."""
+    where = config.resolved_state_dir()
+    existing = where
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    problem = None
+    if not existing.is_dir():
+        problem = f"{existing} is not a directory"
+    else:
+        try:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+        except OSError as exc:
+            problem = f"{existing} is not writable ({exc.strerror or exc})"
+    if problem:
+        raise ConfigError(
+            f"{path}: state_dir: {where}: {problem}; choose a writable directory (state_dir, "
+            "--state-dir or DEPLOY_STATE_DIR)"
+        )
 
 
 def _apply_env_overrides(raw: dict, path: Path) -> None:
@@ -382,4 +556,28 @@ def load_config(path: Path | str | None = None, project: Project | None = None) 
         config.environment()  # the default must exist
     except ConfigError as exc:
         raise ConfigError(f"{path}: default_env: {exc}") from None
-    return config.for_project(project)
+    config.for_project(project)
+    check_state_dir(config, path)
+    return config
+
+
+def refuse_placeholders(config: DeployConfig, env_name: str | None, path: Path | str | None = None) -> None:
+    """Deploying an environment whose values are still template placeholders is refused (exit 2);
+    a dry run shows the same words as a warning (placeholder_problem)."""
+    found = placeholder_problem(config, env_name, path)
+    if found:
+        raise ConfigError(found)
+
+
+def placeholder_problem(
+    config: DeployConfig, env_name: str | None, path: Path | str | None = None
+) -> str | None:
+    name = env_name or config.default_env
+    keys = config.environment(name).placeholders()
+    if not keys:
+        return None
+    where = path or os.environ.get("DEPLOY_CONFIG") or config.project.config_file
+    return (
+        f"{where}: environments.{name}: {', '.join(keys)}: still a placeholder (REPLACE_WITH_...); "
+        f"set the real value before deploying {name}"
+    )

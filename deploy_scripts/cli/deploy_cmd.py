@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from ..config import refuse_placeholders
 from ..control.resume import resume_rollout
 from ..control.rollouts import control_rollout
 from ..control.status import status
@@ -91,6 +92,7 @@ def main(
             plan = plan_dry_run(config, env_name, source, skip_validation, invoices_dir, strategy)
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
+        refuse_placeholders(config, env_name, config_path)
         reporter = SilentReporter() if as_json else RichReporter(out)
         options = DeployOptions(env_name, source, skip_validation, invoices_dir, strategy)
         record = run_deploy(config, options, reporter)
@@ -117,6 +119,8 @@ def _validate(config, source_dir, invoices_dir, as_json, out) -> int:
 
 def _render_plan(plan: dict, out) -> None:
     out.print(f"[bold]dry run[/] of {plan['function']} ({plan['env']}): nothing will be changed")
+    for warning in plan.get("warnings", []):
+        out.print(f"[bold yellow]warning:[/] {warning}", markup=True)
     out.print("command:")
     out.print("  " + " ".join(_quote(a) for a in plan["command"]), soft_wrap=True)
     traffic = plan["traffic"]
@@ -130,7 +134,8 @@ def _render_plan(plan: dict, out) -> None:
     if plan["differences"]:
         out.print("config vs live:")
         for diff in plan["differences"]:
-            out.print(f"  {diff['setting']}: config {diff['config']}  live {diff['live']}")
+            change = f" ({diff['change']})" if diff.get("change") else ""
+            out.print(f"  {diff['setting']}{change}: config {diff['config']}  live {diff['live']}")
     else:
         out.print("config vs live: no differences")
     gate = plan["gate"]

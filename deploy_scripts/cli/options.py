@@ -16,7 +16,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from ..config import DeployConfig, load_config
+from ..config import DeployConfig, check_state_dir, load_config
 from ..errors import DeployError
 from ..pipeline.interrupts import as_interrupted, signals_raise
 from ..project import Project, find_project
@@ -98,7 +98,10 @@ def load(config_path: Path | None, env_name: str | None, state_dir: Path | None)
     if env_name is not None:
         config.environment(env_name)  # unknown names fail here, with the known ones listed
         updates["default_env"] = env_name
-    return config.model_copy(update=updates)
+    config = config.model_copy(update=updates)
+    if state_dir is not None:
+        check_state_dir(config, "--state-dir")
+    return config
 
 
 def console(file=None) -> Console:

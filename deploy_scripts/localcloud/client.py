@@ -64,7 +64,9 @@ def start(state_dir: str | Path | None = None, port: int | None = None) -> Endpo
         return existing
     chosen_port = resolve_port(port)
     paths.endpoint_file.unlink(missing_ok=True)
-    with paths.server_log.open("ab") as server_log:
+    with os.fdopen(
+        os.open(paths.server_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab"
+    ) as server_log:
         process = subprocess.Popen(
             [
                 sys.executable,

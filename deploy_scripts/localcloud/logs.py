@@ -10,6 +10,7 @@ Secret values are redacted before anything is written. The Logging API (api_logg
 from __future__ import annotations
 
 import json
+import os
 import secrets as random_secrets
 import threading
 from collections.abc import Iterable, Iterator
@@ -206,7 +207,8 @@ class RevisionLog:
         with self._lock:
             if stream == "stderr":
                 self.tail = [*self.tail[-19:], entry_text(entry)]
-            with self.path.open("a", encoding="utf-8") as handle:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner-only
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry) + "\n")
 
     def pump(self, pipe: IO[bytes], stream: str) -> threading.Thread:

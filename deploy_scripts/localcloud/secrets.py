@@ -18,6 +18,9 @@ class SecretMissing(Exception):
 
 
 def load_secrets(paths: StatePaths) -> dict[str, object]:
+    for path in (paths.secrets_toml, paths.secrets_json):
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # secret values: owner-only, whoever wrote the file
     if paths.secrets_toml.is_file():
         return tomllib.loads(paths.secrets_toml.read_text(encoding="utf-8"))
     if paths.secrets_json.is_file():

@@ -45,6 +45,7 @@ def _configure_logging() -> None:
 
 def serve(state_dir: str, port: int) -> None:
     _configure_logging()
+    os.umask(0o077)  # everything localcloud writes (database, WAL, logs, sources) is owner-only
     paths = StatePaths(resolve_state_dir(state_dir)).create()
     server = make_server("127.0.0.1", port, None, threaded=True)  # bind first: port 0 picks one
     actual = server.socket.getsockname()[1]

@@ -108,5 +108,6 @@ class StatePaths:
 
     def create(self) -> StatePaths:
         for directory in (self.root, self.sources, self.revisions, self.logs):
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # it holds secrets.toml, the environment values and the logs
         return self

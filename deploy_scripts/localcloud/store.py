@@ -7,6 +7,7 @@ rows (function of a revision, revision number) are columns.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,9 @@ class Store:
     """Thread-safe access to the localcloud database (one connection, one lock: traffic is tiny)."""
 
     def __init__(self, path: Path):
+        # SQLite gives the -wal and -shm files the database's mode: owner-only from the start
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        path.chmod(0o600)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)

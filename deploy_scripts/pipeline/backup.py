@@ -10,21 +10,43 @@ uploaded and what was live (a second checkout or machine restores from them).
 
 from __future__ import annotations
 
-import contextlib
 import os
+import re
+import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ..config import Environment
-from ..errors import BackupInvalid
-from ..state import as_backend, work_dir_of
+from ..errors import BackupInvalid, UsageError
+from ..state import State, as_backend, work_dir_of
+from .records import KnownGoodStore, RecordStore, RunRecord, process_alive
 from .source import SourceArchive, build_zip, sha256_file
 
 ZIP_NAME = "source.zip"
+#: a backup id is a name (`backup_<UTC>_<run>`), never a path: no '/', no '..'
+BACKUP_ID = re.compile(r"backup_[A-Za-z0-9_-]{1,100}")
+_CREATED = re.compile(r"backup_(\d{8}T\d{6}Z)")
+#: a backup without its manifest this old is a partial one (its run died mid-backup), not one
+#: being written right now by another run
+PARTIAL_AFTER = timedelta(hours=1)
+
+
+def checked_backup_id(backup_id: str) -> str:
+    if not BACKUP_ID.fullmatch(backup_id):
+        raise UsageError(
+            f"{backup_id!r} is not a backup id: ids are names such as backup_20261201T120000Z_ab12cd "
+            "(never paths); `rollback --action history` lists them"
+        )
+    return backup_id
+
+
+def created_at(backup_id: str) -> datetime | None:
+    match = _CREATED.match(backup_id)
+    return datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) if match else None
 
 
 class BackupManifest(BaseModel):
@@ -72,11 +94,13 @@ class BackupStore:
 
     def __init__(self, state):
         self.backend = as_backend(state)
+        #: this machine's scratch space (staging, downloads); None for a bare backend, which has none
+        self.scratch = work_dir_of(state) if isinstance(state, State | Path | str) else None
         self.work_dir = work_dir_of(state) / "downloads"
         self.where = f"{self.backend.url}/backups"
 
     def _key(self, backup_id: str, name: str) -> str:
-        return f"backups/{backup_id}/{name}"
+        return f"backups/{checked_backup_id(backup_id)}/{name}"
 
     def _local_zip(self, backup_id: str) -> Path:
         local = self.backend.local_path(self._key(backup_id, ZIP_NAME))
@@ -159,10 +183,16 @@ class BackupStore:
         if not zip_path.is_file():
             raise BackupInvalid(f"backup {manifest.id}: {ZIP_NAME} is missing; not used")
         checksum = self.backend.read(self._key(manifest.id, f"{ZIP_NAME}.sha256"))
-        recorded = (
-            checksum.data.decode("utf-8", "replace").split()[0] if checksum and checksum.data.strip() else ""
-        )
-        actual = sha256_file(zip_path)
+        if checksum is None or not checksum.data.strip():
+            raise BackupInvalid(
+                f"backup {manifest.id}: {ZIP_NAME}.sha256 is missing or empty, so the archive cannot be "
+                "verified; not used"
+            )
+        recorded = checksum.data.decode("utf-8", "replace").split()[0]
+        try:
+            actual = sha256_file(zip_path)
+        except OSError as exc:
+            raise BackupInvalid(f"backup {manifest.id}: cannot read {ZIP_NAME} ({exc}); not used") from None
         if actual != manifest.source_sha256 or actual != recorded:
             raise BackupInvalid(
                 f"backup {manifest.id}: {ZIP_NAME} checksum {actual[:12]}… does not match the recorded "
@@ -185,15 +215,79 @@ class BackupStore:
                 return manifest
         return None
 
-    def prune(self, keep: int, protected: set[str]) -> list[str]:
-        """Delete the oldest backups beyond `keep`; never one in `protected` (known-good, in use)."""
-        ids = self.ids()
-        removable = [b for b in ids[: max(len(ids) - keep, 0)] if b not in protected]
+    def newest_intact(self, backup_ids: list[str]) -> tuple[BackupManifest | None, list[str]]:
+        """The first of `backup_ids` (give them newest first) whose manifest loads and whose zip
+        matches both recorded checksums, and why each one before it was refused."""
+        refusals = []
+        for backup_id in backup_ids:
+            try:
+                manifest = self.load(backup_id)
+                self.verified_zip(manifest)
+            except (BackupInvalid, UsageError) as exc:
+                refusals.append(str(exc))
+                continue
+            return manifest, refusals
+        return None, refusals
+
+    def _delete(self, backup_id: str) -> None:
+        for key in self.backend.keys(f"backups/{backup_id}/"):
+            self.backend.delete(key)
+        local = self.backend.local_path(f"backups/{backup_id}")
+        if local is not None:
+            shutil.rmtree(local, ignore_errors=True)
+
+    def partial_ids(self, now: datetime | None = None) -> list[str]:
+        """Backups without a manifest (their run died while writing them), older than PARTIAL_AFTER."""
+        now = now or datetime.now(UTC)
+        partial = []
+        for backup_id in self.ids():
+            made = created_at(backup_id)
+            if not self.exists(backup_id) and made is not None and now - made > PARTIAL_AFTER:
+                partial.append(backup_id)
+        return partial
+
+    def prune(self, keep: int, protected: set[str], now: datetime | None = None) -> list[str]:
+        """Keep `keep` backups, verified ones first (newest first), then the newest others; never
+        delete one in `protected` (the newest known-good, the one in use) nor an unverified one
+        younger than PARTIAL_AFTER (a running deploy's). Partial backups and the staging directories
+        of dead runs go too. Known-good entries whose backup was deleted no longer name it (a
+        rollback to them takes the fast path or another backup)."""
+        now = now or datetime.now(UTC)
+        partial = [b for b in self.partial_ids(now) if b not in protected]
+        for backup_id in partial:
+            self._delete(backup_id)
+        known_good = KnownGoodStore(self.backend)
+        verified = known_good.all_backup_ids()
+        complete = [b for b in reversed(self.ids()) if b not in partial]
+        ranked = [b for b in complete if b in verified] + [b for b in complete if b not in verified]
+        young = {b for b in complete if b not in verified and now - (created_at(b) or now) <= PARTIAL_AFTER}
+        removable = [b for b in ranked[keep:] if b not in protected and b not in young]
         for backup_id in removable:
-            for key in self.backend.keys(f"backups/{backup_id}/"):
-                self.backend.delete(key)
-            local = self.backend.local_path(f"backups/{backup_id}")
-            if local is not None:
-                with contextlib.suppress(OSError):
-                    local.rmdir()
-        return removable
+            self._delete(backup_id)
+        known_good.forget_backups(set(removable) | set(partial))
+        if self.scratch is not None:
+            prune_staging(self.backend, self.scratch, now)
+        return sorted(partial + removable)
+
+
+def prune_staging(backend, work_dir: Path, now: datetime | None = None) -> list[str]:
+    """Delete `staging/<run id>[-restore]` directories of runs that are over (their record says
+    so, or their process is gone), and unrecorded ones older than PARTIAL_AFTER."""
+    now = now or datetime.now(UTC)
+    staging = work_dir / "staging"
+    if not staging.is_dir():
+        return []
+    records = {r.id: r for r in RecordStore(backend).all()}
+    removed = []
+    for directory in staging.iterdir():
+        run_id = directory.name.removesuffix("-restore")
+        record: RunRecord | None = records.get(run_id)
+        if record is not None:
+            dead = record.status != "running" or not process_alive(record)
+        else:
+            age = now - datetime.fromtimestamp(directory.stat().st_mtime, UTC)
+            dead = age > PARTIAL_AFTER
+        if dead:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory.name)
+    return removed

@@ -8,9 +8,13 @@ gcloud runs with, so both always talk to the same place.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -27,28 +31,41 @@ from .cloud_reads import FunctionReader, operation_running, updated_since
 MASK = "***"
 #: how far Google's clock (a function's updateTime) may be behind this machine's
 CLOCK_SLACK = timedelta(seconds=30)
-_DELIMITERS = ("@", "|", "~", ";", "#", "%")
 #: gcloud's words for the API's 409 to its own create/patch call (only gcloud saw that answer); a
 #: retry on them needs the API's confirmation when the API answers (see Gcloud._is_conflict).
 _CONFLICT_MARKERS = ("unable to queue the operation", "ABORTED", "already in progress")
 
 
-def _env_vars_argument(values: dict[str, str]) -> str:
-    joined = ",".join(f"{k}={v}" for k, v in sorted(values.items()))
-    if not any("," in v for v in values.values()):
-        return joined
-    # gcloud's alternate-delimiter syntax (`gcloud topic escaping`) for values holding commas.
-    for delimiter in _DELIMITERS:
-        if not any(delimiter in f"{k}={v}" for k, v in values.items()):
-            return f"^{delimiter}^" + delimiter.join(f"{k}={v}" for k, v in sorted(values.items()))
-    raise GcloudFailed("environment values use every delimiter gcloud can escape; simplify a value")
+#: how the env-vars file shows in a command that is displayed or recorded (its keys, values masked)
+ENV_VARS_FILE_SHOWN = "<0600 temp file>"
+
+
+@contextlib.contextmanager
+def env_vars_file(env: Environment) -> Iterator[Path | None]:
+    """The environment's variables as the YAML file gcloud's `--env-vars-file` reads (JSON is YAML),
+    owner-only (mkstemp: 0600) and deleted afterwards: values never reach a command line, where
+    gcloud's own logs and `ps` would show them. None when there are no variables."""
+    if not env.env_vars:
+        yield None
+        return
+    fd, name = tempfile.mkstemp(prefix="env-vars-", suffix=".yaml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(dict(sorted(env.env_vars.items())), handle, ensure_ascii=False, indent=1)
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def location_flags(env: Environment) -> list[str]:
     return ["--project", env.project, "--region", env.region]
 
 
-def deploy_command(env: Environment, source_dir: Path) -> list[str]:
+def deploy_command(
+    env: Environment, source_dir: Path, env_file: Path | str = ENV_VARS_FILE_SHOWN
+) -> list[str]:
+    """The full deploy: live env vars and secrets become exactly the config's (gcloud's
+    `--env-vars-file` and `--set-secrets` replace every existing one; `--clear-*` when none)."""
     command = [
         "gcloud", "functions", "deploy", env.function, "--gen2",
         *location_flags(env),
@@ -60,21 +77,21 @@ def deploy_command(env: Environment, source_dir: Path) -> list[str]:
         "--memory", env.memory,
         "--timeout", env.timeout,
     ]  # fmt: skip
-    if env.env_vars:
-        command += ["--set-env-vars", _env_vars_argument(env.env_vars)]
-    else:
-        command += ["--clear-env-vars"]
+    command += ["--env-vars-file", str(env_file)] if env.env_vars else ["--clear-env-vars"]
     if env.secrets:
         command += ["--set-secrets", ",".join(f"{k}={ref}" for k, ref in sorted(env.secrets.items()))]
+    else:
+        command += ["--clear-secrets"]
     return command + ["--quiet", "--format", "json"]
 
 
 def mask_command(command: list[str], env: Environment) -> list[str]:
-    """The command as it may be shown: every environment value replaced by ***."""
+    """The command as it may be shown: the env-vars file as its keys, every value ***."""
     masked = list(command)
     for index, arg in enumerate(masked[:-1]):
-        if arg == "--set-env-vars":
-            masked[index + 1] = ",".join(f"{k}={MASK}" for k in sorted(env.env_vars))
+        if arg in ("--set-env-vars", "--env-vars-file"):
+            keys = ",".join(f"{k}={MASK}" for k in sorted(env.env_vars))
+            masked[index + 1] = keys if arg == "--set-env-vars" else f"{ENV_VARS_FILE_SHOWN}: {keys}"
     return masked
 
 
@@ -150,7 +167,9 @@ class Gcloud:
 
     def deploy(self, source_dir: Path) -> None:
         """Deploy; retries only gcloud's 409 "unable to queue" (another operation still running)."""
-        self.run_retrying_conflicts(deploy_command(self.env, source_dir), self.deploy_timeout)
+        with env_vars_file(self.env) as env_file:
+            command = deploy_command(self.env, source_dir, env_file or ENV_VARS_FILE_SHOWN)
+            self.run_retrying_conflicts(command, self.deploy_timeout)
 
     @cached_property
     def reader(self) -> FunctionReader:

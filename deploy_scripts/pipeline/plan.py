@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..config import DeployConfig, Environment
+from ..config import DeployConfig, Environment, placeholder_problem
 from ..errors import GcloudFailed
 from ..rollout.plan import traffic_plan
 from ..rollout.traffic import TrafficControl
@@ -40,8 +40,14 @@ def _live_settings(described: dict) -> dict[str, Any]:
     }
 
 
+def _change(ours: Any, theirs: Any) -> str:
+    """What the deploy does to a key: `added` (only in config), `removed` (only live), `changed`."""
+    return "added" if theirs is None else "removed" if ours is None else "changed"
+
+
 def config_differences(env: Environment, described: dict | None) -> list[dict[str, Any]]:
-    """[{setting, config, live}] with environment values masked (only whether they differ shows)."""
+    """[{setting, change, config, live}] with environment values masked (only whether they differ
+    shows). The deploy makes live env vars and secrets equal to config, so `removed` keys go."""
     if described is None:
         return [{"setting": "function", "config": env.function, "live": "(does not exist: first deploy)"}]
     live = _live_settings(described)
@@ -52,13 +58,18 @@ def config_differences(env: Environment, described: dict | None) -> list[dict[st
         "timeout": env.timeout,
     }
     same = {k: (_memory(v) == _memory(live[k]) if k == "memory" else v == live[k]) for k, v in wanted.items()}
-    diffs = [{"setting": k, "config": v, "live": live[k]} for k, v in wanted.items() if not same[k]]
+    diffs = [
+        {"setting": k, "change": "changed", "config": v, "live": live[k]}
+        for k, v in wanted.items()
+        if not same[k]
+    ]
     for key in sorted(set(env.env_vars) | set(live["env_vars"])):
         ours, theirs = env.env_vars.get(key), live["env_vars"].get(key)
         if ours != theirs:
             diffs.append(
                 {
                     "setting": f"env_vars.{key}",
+                    "change": _change(ours, theirs),
                     "config": MASK if ours is not None else "(unset)",
                     "live": (MASK + " (different)") if theirs is not None else "(unset)",
                 }
@@ -68,6 +79,7 @@ def config_differences(env: Environment, described: dict | None) -> list[dict[st
             diffs.append(
                 {
                     "setting": f"secrets.{key}",
+                    "change": _change(env.secrets.get(key), live["secrets"].get(key)),
                     "config": env.secrets.get(key, "(unset)"),
                     "live": live["secrets"].get(key, "(unset)"),
                 }
@@ -107,8 +119,12 @@ def dry_run(
             "readiness_score": round(outcome.readiness_score, 4),
             "summary": outcome.summary(),
         }
+    # Deploying placeholders is refused; the dry run shows the same words as a warning so a
+    # production plan can still be reviewed before the values are filled in.
+    warning = placeholder_problem(config, target.env_name)
     return {
         "env": target.env_name,
+        "warnings": [warning] if warning else [],
         "function": target.environment.function,
         "command": mask_command(deploy_command(target.environment, staging), target.environment),
         "traffic": traffic,

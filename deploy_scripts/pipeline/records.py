@@ -187,6 +187,23 @@ class KnownGoodStore:
             ),
         )
 
+    def all_backup_ids(self) -> set[str]:
+        """Every backup a known-good entry names: the verified backups."""
+        return {
+            item["backup_id"] for items in self._load().values() for item in items if item.get("backup_id")
+        }
+
+    def forget_backups(self, deleted: set[str]) -> None:
+        """Entries never point at deleted backups: their backup_id becomes None."""
+        data = self._load()
+        if not any(item.get("backup_id") in deleted for items in data.values() for item in items):
+            return
+        for items in data.values():
+            for item in items:
+                if item.get("backup_id") in deleted:
+                    item["backup_id"] = None
+        self.backend.write(self.KEY, json.dumps(data, indent=2).encode())
+
     def latest_backup_ids(self) -> set[str]:
         """The newest known-good entry's backup of every function: never pruned."""
         return {

@@ -155,14 +155,22 @@ def roll_back(
         raise RollbackFailed(
             "fast path failed and this action allows no slow path: " + "; ".join(a["error"] for a in attempts)
         )
-    if not candidate.backup_id:
+    # A named backup (--to) is the only one tried; otherwise the newest intact verified one.
+    verified = [] if to else [k.backup_id for k in reversed(KnownGoodStore(state).entries(target.key))]
+    backup_ids = list(dict.fromkeys(b for b in [candidate.backup_id, *verified] if b))
+    if not backup_ids:
         raise RollbackFailed(
             "fast path failed and no backup holds the source of "
             f"{candidate.revision}: " + "; ".join(a["error"] for a in attempts)
         )
     try:
         with run.stage("slow_path") as stage:
-            manifest = BackupStore(state).load(candidate.backup_id)
+            manifest, refused = BackupStore(state).newest_intact(backup_ids)
+            stage.detail["refused"] = refused
+            for reason in refused:
+                run.reporter.note(f"backup refused: {reason}")
+            if manifest is None:
+                raise BackupInvalid("no intact verified backup is left: " + "; ".join(refused))
             stage.detail.update(
                 backup=manifest.id, source_sha256=manifest.source_sha256, git_commit=manifest.git_commit
             )

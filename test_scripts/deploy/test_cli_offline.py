@@ -13,9 +13,18 @@ from click.testing import CliRunner
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
+from deploy_scripts.config import DEFAULT_CONFIG, load_config
 from test_scripts.offline import REFUSAL
 
+from .conftest import write_config
 from .test_source_and_backup import make_source
+
+#: a spreadsheet id as Google makes them (44 random characters; an identifier, not a secret)
+SHEET_ID = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"
+PLACEHOLDER_REFUSAL = (
+    "{path}: environments.production: env_vars.GOOGLE_SHEETS_SPREADSHEET_ID: still a placeholder "
+    "(REPLACE_WITH_...); set the real value before deploying production"
+)
 
 FUNCTION = "projects/freckled-hen-analytics/locations/us-central1/functions/process_invoice"
 
@@ -39,10 +48,12 @@ def test_production_dry_run_prints_masked_command_and_changes_nothing(
     command = plan["command"]
     assert command[:5] == ["gcloud", "functions", "deploy", "process_invoice", "--gen2"]
     assert command[command.index("--set-secrets") + 1] == "GEMINI_API_KEY=gemini-api-key:latest"
-    assert command[command.index("--set-env-vars") + 1] == (
-        "DOCUMENT_AI_PROCESSOR_ID=***,GOOGLE_CLOUD_LOCATION=***,GOOGLE_CLOUD_PROJECT_ID=***,"
+    assert command[command.index("--env-vars-file") + 1] == (
+        "<0600 temp file>: DOCUMENT_AI_PROCESSOR_ID=***,GOOGLE_CLOUD_LOCATION=***,GOOGLE_CLOUD_PROJECT_ID=***,"
         "GOOGLE_SHEETS_SHEET_NAME=***,GOOGLE_SHEETS_SPREADSHEET_ID=***,INVOICE_PARSER=***,INVOICE_SINK=***"
     )
+    # the dry run of production may be reviewed before the placeholder is filled in: a warning
+    assert plan["warnings"] == [PLACEHOLDER_REFUSAL.format(path=DEFAULT_CONFIG)]
     assert "be53c6e3a199a473" not in result.output and "Update 20230525" not in result.output
     # the live function was read through the API, which the session's stand-in for Google refused
     nowhere = offline_session["nowhere"]
@@ -63,12 +74,35 @@ def test_production_dry_run_human_output(isolated_env, tmp_path: Path):
     assert "dry run of process_invoice (production): nothing will be changed" in result.output
     assert "--set-secrets GEMINI_API_KEY=gemini-api-key:latest" in result.output
     assert "GOOGLE_SHEETS_SHEET_NAME=***" in result.output
+    assert f"warning: {PLACEHOLDER_REFUSAL.format(path=DEFAULT_CONFIG)}" in result.output
+
+
+def test_production_deploy_with_a_placeholder_is_refused(isolated_env, tmp_path: Path):
+    source = make_source(tmp_path / "src")
+    result = CliRunner().invoke(
+        deploy, ["--env", "production", "--skip-validation", "--source-dir", str(source)]
+    )
+    assert result.exit_code == 2
+    assert result.output == f"Error: {PLACEHOLDER_REFUSAL.format(path=DEFAULT_CONFIG)}\n"
+    assert not isolated_env.exists()  # refused before any stage: no record, no backup, no lock
 
 
 def test_real_production_deploy_stops_at_the_refused_read(isolated_env, tmp_path: Path, offline_session):
     source = make_source(tmp_path / "src")
+    filled = dict(load_config().environment("production").env_vars, GOOGLE_SHEETS_SPREADSHEET_ID=SHEET_ID)
+    config = write_config(tmp_path / "prod.toml", environments__production__env_vars=filled)
     result = CliRunner().invoke(
-        deploy, ["--env", "production", "--skip-validation", "--source-dir", str(source), "--json"]
+        deploy,
+        [
+            "--env",
+            "production",
+            "--config",
+            str(config),
+            "--skip-validation",
+            "--source-dir",
+            str(source),
+            "--json",
+        ],
     )
     assert result.exit_code == 1
     out = json.loads(result.output)

@@ -26,7 +26,9 @@ def test_unknown_key_names_file_key_and_problem(tmp_path: Path):
     path = write_config(tmp_path / "c.toml", deploy__deploy_timeout_secs=5)
     with pytest.raises(ConfigError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: deploy.deploy_timeout_secs: Extra inputs are not permitted"
+    assert str(error.value) == (
+        f"{path}: deploy.deploy_timeout_secs: unknown key; did you mean 'deploy_timeout_seconds'?"
+    )
 
 
 def test_secret_value_instead_of_reference_is_refused(tmp_path: Path):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from deploy_scripts.errors import GcloudFailed
 from deploy_scripts.pipeline.gcloud import (
     Gcloud,
     deploy_command,
+    env_vars_file,
     mask_command,
     mask_text,
     revision_names,
@@ -25,33 +28,52 @@ def production(isolated_env):
 
 
 def test_production_command_is_an_argument_list_with_references(production):
-    command = deploy_command(production, Path("/stage/dir"))
+    command = deploy_command(production, Path("/stage/dir"), "/tmp/env.yaml")
     assert command[:5] == ["gcloud", "functions", "deploy", "process_invoice", "--gen2"]
     pairs = dict(zip(command[5::], command[6::], strict=False))
     assert pairs["--project"] == "freckled-hen-analytics" and pairs["--region"] == "us-central1"
     assert pairs["--runtime"] == "python312" and pairs["--entry-point"] == "process_invoice"
     assert pairs["--memory"] == "1GiB" and pairs["--timeout"] == "540s" and pairs["--source"] == "/stage/dir"
+    # both replace everything live: the function ends up with exactly the config's variables and secrets
     assert pairs["--set-secrets"] == "GEMINI_API_KEY=gemini-api-key:latest"
-    # the real value is passed to gcloud (a single argv element, no shell: the space survives)
-    assert "GOOGLE_SHEETS_SHEET_NAME=Update 20230525" in pairs["--set-env-vars"].split(",")
+    assert pairs["--env-vars-file"] == "/tmp/env.yaml"
+    joined = " ".join(command)
+    assert (
+        "--set-env-vars" not in command
+        and "be53c6e3a199a473" not in joined
+        and "Update 20230525" not in joined
+    )
     assert "--trigger-http" in command and "--allow-unauthenticated" in command
 
 
+def test_no_secrets_or_variables_in_config_clears_them_live(production):
+    bare = production.model_copy(update={"env_vars": {}, "secrets": {}})
+    command = deploy_command(bare, Path("/s"))
+    assert "--clear-secrets" in command and "--clear-env-vars" in command
+    assert "--set-secrets" not in command and "--env-vars-file" not in command
+
+
+def test_env_vars_file_is_owner_only_and_deleted_after(production):
+    env = production.model_copy(update={"env_vars": {"A": 'x,y "quoted" @|~', "B": "Update 20230525"}})
+    with env_vars_file(env) as path:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        # JSON is YAML (1.2): gcloud reads the file as YAML; every value is a string, commas and all
+        assert json.loads(path.read_text()) == {"A": 'x,y "quoted" @|~', "B": "Update 20230525"}
+    assert not path.exists()
+    with env_vars_file(production.model_copy(update={"env_vars": {}})) as nothing:
+        assert nothing is None
+
+
 def test_masked_command_hides_every_environment_value(production):
-    shown = mask_command(deploy_command(production, Path("/s")), production)
+    shown = mask_command(deploy_command(production, Path("/s"), "/tmp/env-vars-x.yaml"), production)
     joined = " ".join(shown)
-    shown_vars = shown[shown.index("--set-env-vars") + 1]
+    shown_vars = shown[shown.index("--env-vars-file") + 1]
     for value in production.env_vars.values():
         assert value not in shown_vars
     assert "be53c6e3a199a473" not in joined and "Update 20230525" not in joined
+    assert shown_vars.startswith("<0600 temp file>: ")
     assert "GOOGLE_SHEETS_SHEET_NAME=***" in joined and "DOCUMENT_AI_PROCESSOR_ID=***" in joined
     assert "GEMINI_API_KEY=gemini-api-key:latest" in joined  # a reference, not a secret
-
-
-def test_values_with_commas_use_gclouds_alternate_delimiter(production):
-    env = production.model_copy(update={"env_vars": {"A": "x,y", "B": "z"}})
-    command = deploy_command(env, Path("/s"))
-    assert command[command.index("--set-env-vars") + 1] == "^@^A=x,y@B=z"
 
 
 def test_mask_text_scrubs_values(production):

@@ -3,13 +3,14 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from deploy_scripts.config import load_config
 from deploy_scripts.errors import BackupInvalid, ConfigError
-from deploy_scripts.pipeline.backup import BackupStore
+from deploy_scripts.pipeline.backup import PARTIAL_AFTER, BackupStore
 from deploy_scripts.pipeline.source import build_zip, sha256_file, tree_sha256, unpack
 
 
@@ -109,6 +110,7 @@ def test_prune_keeps_newest_and_protected(tmp_path: Path, isolated_env):
     # ids share a second-resolution timestamp prefix only if created in the same second: sort as stored
     ordered = store.ids()
     assert sorted(ids) == ordered
-    removed = store.prune(keep=2, protected={ordered[0]})
+    later = datetime.now(UTC) + PARTIAL_AFTER * 2  # none is a running deploy's any more
+    removed = store.prune(keep=2, protected={ordered[0]}, now=later)
     assert removed == ordered[1:3]
     assert store.ids() == [ordered[0], *ordered[3:]]
