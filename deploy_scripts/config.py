@@ -33,6 +33,7 @@ STATE_URL = re.compile(r"gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/[^\s]*)?")
 SECRET_REF = re.compile(r"[A-Za-z0-9_-]{1,255}:(latest|[0-9]+)")
 #: Google Cloud project ids: 6-30 lowercase letters, digits, hyphens; a letter first.
 PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+FUNCTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
 REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
 RUNTIME = re.compile(r"[a-z]+[0-9]+")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -167,7 +168,7 @@ class Thresholds(_Strict):
 
 class Environment(_Strict):
     target: Literal["localcloud", "gcloud"]
-    function: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+    function: str
     entry_point: str = "process_invoice"
     project: str
     region: str = "us-central1"
@@ -228,6 +229,13 @@ class Environment(_Strict):
         if both:
             raise ValueError(f"{', '.join(both)}: set under both env_vars and secrets; keep one")
         return self
+
+    @field_validator("function")
+    @classmethod
+    def _function_name(cls, value: str) -> str:
+        return _matching(
+            FUNCTION_NAME, value, "a function name (a letter, then up to 62 letters, digits, - or _)"
+        )
 
     @field_validator("project")
     @classmethod

@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 
 from ..control.rollouts import active_rollout, control_rollout
+from ..pipeline.backup import checked_rollback_target
 from ..pipeline.lock import FunctionLock
 from ..pipeline.records import RecordStore
 from ..pipeline.render import RichReporter, render_history, render_record
@@ -52,6 +53,8 @@ def main(
         )
 
     def body() -> int:
+        if to:
+            checked_rollback_target(to)  # a name, never a path: refused before anything is read
         config = load(config_path, env_name, state_dir)
         out = console()
         reporter = SilentReporter() if as_json else RichReporter(out)

@@ -38,10 +38,26 @@ PARTIAL_AFTER = timedelta(hours=1)
 def checked_backup_id(backup_id: str) -> str:
     if not BACKUP_ID.fullmatch(backup_id):
         raise UsageError(
-            f"{backup_id!r} is not a backup id: ids are names such as backup_20261201T120000Z_ab12cd "
-            "(never paths); `rollback --action history` lists them"
+            f"{backup_id!r} is not a backup id: ids are names such as backup_20261201T120000Z_ab12cd, "
+            "never paths; `rollback --action history` lists them"
         )
     return backup_id
+
+
+#: Cloud Run revision names: lowercase letters, digits, hyphens
+REVISION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def checked_rollback_target(to: str) -> str:
+    """`rollback --to`: a backup id or a revision name; anything else (a path) is a usage error."""
+    if to.startswith("backup_"):
+        return checked_backup_id(to)
+    if not REVISION_NAME.fullmatch(to):
+        raise UsageError(
+            f"--to {to!r} is neither a revision name (process-invoice-00003-xyz) nor a backup id "
+            "(backup_20261201T120000Z_ab12cd); `rollback --action history` lists them"
+        )
+    return to
 
 
 def created_at(backup_id: str) -> datetime | None:
@@ -162,11 +178,16 @@ class BackupStore:
                 f"backup {backup_id} not found in {self.where} (`rollback --action history` lists them)"
             )
         try:
-            return BackupManifest.model_validate_json(stored.data)
+            manifest = BackupManifest.model_validate_json(stored.data)
         except ValueError as exc:
             raise BackupInvalid(
                 f"backup {backup_id}: unreadable manifest ({exc.__class__.__name__}); not used"
             ) from None
+        if (
+            manifest.id != backup_id
+        ):  # its files are found by id: a manifest naming another is not this backup
+            raise BackupInvalid(f"backup {backup_id}: its manifest names {manifest.id!r}; not used")
+        return manifest
 
     def verified_zip(self, manifest: BackupManifest) -> Path:
         """The backup's source zip (a local file) after checking it against both recorded checksums."""

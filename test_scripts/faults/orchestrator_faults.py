@@ -1,0 +1,483 @@
+"""Faults of the orchestrator and its config: the catalogue and a runner for each kind.
+
+- BAD_CONFIGS: config files a careless edit produces; each must be refused by the real `deploy`
+  command with exit 2 and the exact message (file, key, problem) before any stage runs.
+- STATE_FAULTS: damaged state (a backup id that is a path, a flipped byte, a missing checksum, a
+  partial backup, a dead run's staging) against the real BackupStore on a local state directory.
+- NOT_IN_THIS_SUITE_YET: kill/interrupt faults (issue 14 items 5-7, 10) that belong to the
+  operator's work: the hook where they are to be added.
+
+Used by `test_scripts/faults/test_orchestrator_faults.py` (CI) and
+`bench/faults/run_orchestrator_faults.py` (everything, with figures). Expected messages are the
+contract (docs/deploy.md), written by hand: never produced by running the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from deploy_scripts.cli.deploy_cmd import main as deploy
+from deploy_scripts.cli.rollback_cmd import main as rollback
+from deploy_scripts.config import DEFAULT_CONFIG, load_config
+from deploy_scripts.errors import BackupInvalid
+from deploy_scripts.pipeline.backup import BackupStore
+from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore, RunRecord
+from test_scripts.deploy.conftest import write_config
+
+RESERVED = "FUNCTION_SIGNATURE_TYPE, FUNCTION_TARGET, K_CONFIGURATION, K_REVISION, K_SERVICE, PORT"
+#: a real-looking Google API key and a random token (made up here: they open nothing)
+API_KEY = "AIzaSyD3xQ7pLr2Kf9Vb0Nw4Ts8Ym1Hc6Ej5Ua"
+RANDOM_TOKEN = "q8Zr2LmX9vT4bN7kWc3YhP0aJd6Fs1Ge"
+LOCAL_VARS = {"INVOICE_PARSER": "local", "INVOICE_SINK": "sqlite"}
+SECRET_ADVICE = (
+    "secrets never go under env_vars: store it in Secret Manager and reference it under secrets as "
+    '{key} = "secret-name:version"'
+)
+
+
+@dataclass
+class BadConfig:
+    name: str
+    #: write_config overrides (dotted with "__"), or a function of the config file's text
+    overrides: dict = field(default_factory=dict)
+    edit_text: Callable[[str], str] | None = None
+    #: the whole message after "Error: ", with {path} for the file
+    expected: str = ""
+    #: extra arguments for `deploy` (e.g. --env production)
+    args: tuple[str, ...] = ()
+    #: the state directory comes from the file (DEPLOY_STATE_DIR unset)
+    state_dir_from_file: bool = False
+
+
+def _env_error(key: str, problem: str, env: str = "local", field_name: str = "env_vars") -> str:
+    return f"{{path}}: environments.{env}.{field_name}: Value error, {key}: {problem}"
+
+
+def _setting_error(setting: str, problem: str) -> str:
+    return f"{{path}}: environments.local.{setting}: Value error, {problem}"
+
+
+NOT_A_DIRECTORY = str(DEFAULT_CONFIG)  # a file: nothing can be created under it
+
+BAD_CONFIGS: list[BadConfig] = [
+    BadConfig(
+        "negative post_deploy error rate",
+        {"thresholds__post_deploy__max_error_rate": -0.1},
+        expected="{path}: thresholds.post_deploy.max_error_rate: Input should be greater than or equal to 0",
+    ),
+    BadConfig(
+        "post_deploy accuracy above 1",
+        {"thresholds__post_deploy__min_reference_accuracy": 90},
+        expected="{path}: thresholds.post_deploy.min_reference_accuracy: Input should be less than or equal to 1",
+    ),
+    BadConfig(
+        "rollback error rate above 1",
+        {"thresholds__rollback__max_error_rate": 2},
+        expected="{path}: thresholds.rollback.max_error_rate: Input should be less than or equal to 1",
+    ),
+    BadConfig(
+        "negative alert accuracy",
+        {"thresholds__alerts__min_accuracy": -0.85},
+        expected="{path}: thresholds.alerts.min_accuracy: Input should be greater than or equal to 0",
+    ),
+    BadConfig(
+        "zero rollback processing time",
+        {"thresholds__rollback__max_processing_seconds": 0},
+        expected="{path}: thresholds.rollback.max_processing_seconds: Input should be greater than 0",
+    ),
+    BadConfig(
+        "reserved PORT env key",
+        {"environments__local__env_vars": {**LOCAL_VARS, "PORT": "8080"}},
+        expected=_env_error("PORT", f"reserved; Cloud Run sets it itself ({RESERVED})"),
+    ),
+    BadConfig(
+        "invalid 1BAD-KEY env key",
+        {"environments__local__env_vars": {**LOCAL_VARS, "1BAD-KEY": "x"}},
+        expected=_env_error(
+            "'1BAD-KEY'", "not a valid variable name (letters, digits, underscores; not a digit first)"
+        ),
+    ),
+    BadConfig(
+        "X_GOOGLE_ env key",
+        {"environments__local__env_vars": {**LOCAL_VARS, "X_GOOGLE_DEBUG": "1"}},
+        expected=_env_error("X_GOOGLE_DEBUG", "the X_GOOGLE_ prefix is reserved by Google"),
+    ),
+    BadConfig(
+        "newline in an env value",
+        edit_text=lambda text: text.replace(
+            'INVOICE_SINK = "sqlite"', 'INVOICE_SINK = "sqlite\\nINJECTED=1"', 1
+        ),
+        expected=_env_error(
+            "INVOICE_SINK", "the value holds a line break or NUL; environment values are one line"
+        ),
+    ),
+    BadConfig(
+        "memory lots",
+        {"environments__local__memory": "lots"},
+        expected=_setting_error("memory", "'lots' is not a size with a unit, such as 512MiB or 1GiB"),
+    ),
+    BadConfig(
+        "timeout forever",
+        {"environments__local__timeout": "forever"},
+        expected=_setting_error(
+            "timeout", "'forever' is not a duration; use seconds such as 540s (at most 3600s)"
+        ),
+    ),
+    BadConfig(
+        "timeout over an hour",
+        {"environments__local__timeout": "7200s"},
+        expected=_setting_error("timeout", "'7200s' is 7200s; a 2nd gen HTTP function takes 1 to 3600s"),
+    ),
+    BadConfig(
+        "region ../../etc",
+        {"environments__local__region": "../../etc"},
+        expected=_setting_error("region", "'../../etc' is not a region name such as us-central1"),
+    ),
+    BadConfig(
+        "project id with spaces",
+        {"environments__local__project": "My Project!"},
+        expected=_setting_error(
+            "project",
+            "'My Project!' is not a Google Cloud project id (6-30 lowercase letters, digits, hyphens)",
+        ),
+    ),
+    BadConfig(
+        "runtime with a space",
+        {"environments__local__runtime": "python 3.12"},
+        expected=_setting_error("runtime", "'python 3.12' is not a runtime id such as python312"),
+    ),
+    BadConfig(
+        "entry point a file name",
+        {"environments__local__entry_point": "main.py"},
+        expected=_setting_error("entry_point", "'main.py' is not a Python function name"),
+    ),
+    BadConfig(
+        "unwritable state_dir",
+        {"state_dir": f"{NOT_A_DIRECTORY}/state"},
+        state_dir_from_file=True,
+        expected=(
+            f"{{path}}: state_dir: {NOT_A_DIRECTORY}/state: {NOT_A_DIRECTORY} is not a directory; choose a "
+            "writable directory (state_dir, --state-dir or DEPLOY_STATE_DIR)"
+        ),
+    ),
+    BadConfig(
+        "misspelt deploy key",
+        {"deploy__deploy_timeout_secs": 5},
+        expected="{path}: deploy.deploy_timeout_secs: unknown key; did you mean 'deploy_timeout_seconds'?",
+    ),
+    BadConfig(
+        "misspelt environment key",
+        {"environments__local__memroy": "1GiB"},
+        expected="{path}: environments.local.memroy: unknown key; did you mean 'memory'?",
+    ),
+    BadConfig(
+        "misspelt threshold table",
+        {"thresholds__rollbak": {"min_accuracy": 0.85}},
+        expected="{path}: thresholds.rollbak: unknown key; did you mean 'rollback'?",
+    ),
+    BadConfig(
+        "literal API key under env_vars",
+        {"environments__local__env_vars": {**LOCAL_VARS, "GEMINI_API_KEY": API_KEY}},
+        expected=_env_error(
+            "GEMINI_API_KEY",
+            "looks like a secret (its name says so); " + SECRET_ADVICE.format(key="GEMINI_API_KEY"),
+        ),
+    ),
+    BadConfig(
+        "password-named env var",
+        {"environments__local__env_vars": {**LOCAL_VARS, "SHEETS_PASSWORD": "hunter2"}},
+        expected=_env_error(
+            "SHEETS_PASSWORD",
+            "looks like a secret (its name says so); " + SECRET_ADVICE.format(key="SHEETS_PASSWORD"),
+        ),
+    ),
+    BadConfig(
+        "API key value under an innocent name",
+        {"environments__local__env_vars": {**LOCAL_VARS, "GEMINI_CONFIG": API_KEY}},
+        expected=_env_error(
+            "GEMINI_CONFIG",
+            "looks like a secret (it has the prefix of a known credential format); "
+            + SECRET_ADVICE.format(key="GEMINI_CONFIG"),
+        ),
+    ),
+    BadConfig(
+        "Slack token value",
+        {"environments__local__env_vars": {**LOCAL_VARS, "NOTIFY_WITH": "xoxb-1234-5678-abcdef"}},
+        expected=_env_error(
+            "NOTIFY_WITH",
+            "looks like a secret (it has the prefix of a known credential format); "
+            + SECRET_ADVICE.format(key="NOTIFY_WITH"),
+        ),
+    ),
+    BadConfig(
+        "high-entropy value",
+        {"environments__local__env_vars": {**LOCAL_VARS, "SIGNING_SALT": RANDOM_TOKEN}},
+        expected=_env_error(
+            "SIGNING_SALT",
+            "looks like a secret (it holds a random-looking run of 32 characters (high entropy)); "
+            + SECRET_ADVICE.format(key="SIGNING_SALT"),
+        ),
+    ),
+    BadConfig(
+        "secret value instead of a reference",
+        {"environments__production__secrets": {"GEMINI_API_KEY": API_KEY}},
+        expected=_env_error(
+            "GEMINI_API_KEY",
+            "must be a Secret Manager reference 'secret-name:version'",
+            "production",
+            "secrets",
+        ),
+    ),
+    BadConfig(
+        "reserved key under secrets",
+        {"environments__production__secrets": {"K_SERVICE": "svc:latest"}},
+        expected=_env_error(
+            "K_SERVICE", f"reserved; Cloud Run sets it itself ({RESERVED})", "production", "secrets"
+        ),
+    ),
+    BadConfig(
+        "one variable from env_vars and secrets",
+        {"environments__local__secrets": {"INVOICE_SINK": "sink:latest"}},
+        expected="{path}: environments.local: Value error, INVOICE_SINK: set under both env_vars and secrets; keep one",
+    ),
+    BadConfig(
+        "zero backups kept",
+        {"backups__keep": 0},
+        expected="{path}: backups.keep: Input should be greater than or equal to 1",
+    ),
+    BadConfig(
+        "function name a path",
+        {"environments__local__function": "../x"},
+        expected=_setting_error(
+            "function", "'../x' is not a function name (a letter, then up to 62 letters, digits, - or _)"
+        ),
+    ),
+    BadConfig(
+        "unknown default environment",
+        {"default_env": "prod"},
+        expected="{path}: default_env: unknown environment 'prod'; config defines: local, production",
+    ),
+    BadConfig(
+        "production placeholder",
+        args=("--env", "production"),
+        expected=(
+            "{path}: environments.production: env_vars.GOOGLE_SHEETS_SPREADSHEET_ID: still a placeholder "
+            "(REPLACE_WITH_...); set the real value before deploying production"
+        ),
+    ),
+]
+
+
+@dataclass
+class ConfigOutcome:
+    case: BadConfig
+    exit_code: int
+    message: str
+    state_written: bool
+
+    @property
+    def refused(self) -> bool:
+        """Refused the right way: exit 2, the exact message, before any stage (no state written)."""
+        return self.exit_code == 2 and self.message == self.expected and not self.state_written
+
+    @property
+    def expected(self) -> str:
+        return self.case.expected
+
+
+def write_bad_config(case: BadConfig, directory: Path) -> Path:
+    path = write_config(directory / "deploy.toml", **case.overrides)
+    if case.edit_text is not None:
+        path.write_text(case.edit_text(path.read_text()))
+    return path
+
+
+def run_bad_config(case: BadConfig, directory: Path) -> ConfigOutcome:
+    """`deploy --config FILE` for real (CliRunner), with a state directory and gcloud config of its
+    own; a config that were accepted would go on to deploy, and is reported as not refused."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = write_bad_config(case, directory)
+    state = directory / "state"
+    env = {
+        "DEPLOY_STATE_DIR": None if case.state_dir_from_file else str(state),
+        "CLOUDSDK_CONFIG": str(directory / "gcloud"),
+        "LOCALCLOUD_STATE_DIR": str(directory / "localcloud"),
+        **{var: None for var in ("DEPLOY_CONFIG", "DEPLOY_ENV", "DEPLOY_STATE_URL", "DEPLOY_PROJECT_DIR")},
+    }
+    result = CliRunner().invoke(deploy, ["--config", str(path), "--skip-validation", *case.args], env=env)
+    message = result.stderr.strip().removeprefix("Error: ") if result.stderr else result.output.strip()
+    return ConfigOutcome(
+        case,
+        result.exit_code,
+        message.replace(str(path), "{path}"),
+        state.exists() or (directory / "localcloud").exists(),
+    )
+
+
+# ------------------------------------------------------------------------------ state faults
+
+
+def make_backup(store: BackupStore, source: Path, created: datetime, run_id: str) -> str:
+    """A backup written by the real BackupStore, dated `created` (as a run at that time makes it)."""
+    env = load_config().environment("local")
+    manifest, _ = store.create(run_id, "local", env, source, None, None, None)
+    wanted = f"backup_{created:%Y%m%dT%H%M%SZ}_{run_id[-6:]}"
+    root = store.backend.local_path("backups")
+    (root / manifest.id).rename(root / wanted)
+    store.save(manifest.model_copy(update={"id": wanted}))
+    return wanted
+
+
+def flip_one_byte(path: Path, offset: int | None = None) -> None:
+    data = bytearray(path.read_bytes())
+    at = len(data) // 2 if offset is None else offset
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@dataclass
+class StateOutcome:
+    name: str
+    survived: bool
+    detail: str
+
+
+def fault_backup_id_is_a_path(state: Path, outside: Path) -> StateOutcome:
+    """`rollback --to backup_X/../../outside`: exit 2 and nothing outside the state read."""
+    outside.mkdir(parents=True, exist_ok=True)
+    bait = outside / "manifest.json"
+    bait.write_text("{}")
+    before = os.stat(bait).st_atime_ns
+    relative = os.path.relpath(outside, state / "backups")
+    to = f"backup_X/{relative}"
+    result = CliRunner().invoke(
+        rollback,
+        ["--to", to, "--state-dir", str(state)],
+        env={"DEPLOY_CONFIG": None, "DEPLOY_STATE_URL": None},
+    )
+    expected = (
+        f"Error: {to!r} is not a backup id: ids are names such as backup_20261201T120000Z_ab12cd, never paths; "
+        "`rollback --action history` lists them\n"
+    )
+    untouched = os.stat(bait).st_atime_ns == before and not (state / "records").exists()
+    survived = result.exit_code == 2 and result.output == expected and untouched
+    return StateOutcome(
+        "backup id that is a path", survived, f"exit {result.exit_code}: {result.output.strip()}"
+    )
+
+
+def fault_damaged_backup_falls_back(state: Path, source: Path) -> StateOutcome:
+    """The newest verified backup has one byte flipped: refused, the next intact one chosen."""
+    store = BackupStore(state)
+    now = datetime.now(UTC)
+    older = make_backup(store, source, now - timedelta(hours=3), "20260101T000000Z_0lder0")
+    newer = make_backup(store, source, now - timedelta(hours=2), "20260101T000000Z_newer0")
+    flip_one_byte(state / "backups" / newer / "source.zip")
+    manifest, refused = store.newest_intact([newer, older])
+    survived = (
+        manifest is not None
+        and manifest.id == older
+        and len(refused) == 1
+        and refused[0].startswith(f"backup {newer}: source.zip checksum ")
+        and refused[0].endswith("the backup is damaged and will not be used")
+    )
+    return StateOutcome(
+        "damaged backup, fall back", survived, f"chose {manifest and manifest.id}; refused {refused}"
+    )
+
+
+def fault_missing_checksum(state: Path, source: Path) -> StateOutcome:
+    store = BackupStore(state)
+    backup = make_backup(store, source, datetime.now(UTC) - timedelta(hours=1), "20260101T000000Z_nosha0")
+    (state / "backups" / backup / "source.zip.sha256").unlink()
+    try:
+        store.verified_zip(store.load(backup))
+    except BackupInvalid as exc:
+        expected = f"backup {backup}: source.zip.sha256 is missing or empty, so the archive cannot be verified; not used"
+        return StateOutcome("backup missing its .sha256", str(exc) == expected, str(exc))
+    except Exception as exc:  # the fault: anything but a clear refusal
+        return StateOutcome("backup missing its .sha256", False, f"{exc.__class__.__name__}: {exc}")
+    return StateOutcome("backup missing its .sha256", False, "an unverifiable backup was accepted")
+
+
+def fault_pruning(state: Path, source: Path, key: str = "process_invoice@local") -> StateOutcome:
+    """Verified backups outlive newer ones of failed runs; partial backups and dead runs' staging go;
+    no known-good entry names a deleted backup."""
+    store = BackupStore(state)
+    now = datetime.now(UTC)
+    verified = [
+        make_backup(store, source, now - timedelta(days=10 - i), f"20260101T000000Z_good0{i}")
+        for i in range(3)
+    ]
+    failed = [
+        make_backup(store, source, now - timedelta(days=5 - i), f"20260101T000000Z_fail0{i}")
+        for i in range(4)
+    ]
+    known = KnownGoodStore(state)
+    for i, backup in enumerate(verified):
+        known.remember(key, f"process-invoice-0000{i}-abc", backup, f"run{i}")
+    partial = f"backup_{now - timedelta(hours=3):%Y%m%dT%H%M%SZ}_partl0"
+    (state / "backups" / partial).mkdir(mode=0o700)
+    (state / "backups" / partial / "source.zip").write_bytes(b"PK\x03\x04 truncated")
+    dead_run = RunRecord(
+        id="20260101T000000Z_dead00", kind="deploy", env="local", function="process_invoice", actor="a@b",
+        pid=0, started_at="2026-01-01T00:00:00+00:00", status="interrupted",
+    )  # fmt: skip
+    RecordStore(state).save(dead_run)
+    staging = state / "staging" / dead_run.id
+    staging.mkdir(parents=True)
+    (staging / "main.py").write_text("")
+    removed = store.prune(keep=3, protected={verified[-1]})
+    left = store.ids()
+    pointed = {k.backup_id for k in known.entries(key) if k.backup_id}
+    survived = (
+        sorted(left) == sorted(verified)
+        and partial in removed
+        and not staging.exists()
+        and pointed <= set(left)
+        and all(b not in left for b in failed)
+    )
+    return StateOutcome("pruning keeps verified backups", survived, f"left {left}; removed {removed}")
+
+
+def state_faults(root: Path) -> list[StateOutcome]:
+    from test_scripts.deploy.test_source_and_backup import make_source
+
+    outcomes = []
+    for index, fault in enumerate(
+        (fault_damaged_backup_falls_back, fault_missing_checksum, fault_pruning), start=1
+    ):
+        work = root / f"state-{index}"
+        outcomes.append(fault(work / "state", make_source(work / "source")))
+    outcomes.append(fault_backup_id_is_a_path(root / "state-0" / "state", root / "state-0" / "outside"))
+    return outcomes
+
+
+#: Kill and interrupt faults of issue 14 (items 5-7, 10): engineer operator's; add them here.
+NOT_IN_THIS_SUITE_YET = [
+    "SIGKILL during the deploy stage while gcloud runs on (14.5)",
+    "localcloud killed during verify (14.6)",
+    "SIGINT / SIGTERM mid-deploy (14.7)",
+    "status of a killed run, unverified serving revision (14.10)",
+]
+
+
+def scratch() -> Path:
+    return Path(tempfile.mkdtemp(prefix="orchestrator-faults-"))
+
+
+def cleanup(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def as_json(outcomes: list) -> str:
+    return json.dumps([o.__dict__ for o in outcomes], default=str, indent=2)
