@@ -481,3 +481,137 @@ def cleanup(path: Path) -> None:
 
 def as_json(outcomes: list) -> str:
     return json.dumps([o.__dict__ for o in outcomes], default=str, indent=2)
+
+
+# ------------------------------------------------------------------------------ against localcloud
+
+#: the legitimate secret, kept only in localcloud's Secret Manager stand-in (secrets.toml)
+LEGIT_SECRET = "gm-7Hq2Zr9XkL4vB8nT1wP6yC3dF0sJ5aE"
+SECRET_REF = {"GEMINI_API_KEY": "gemini-api-key:latest"}
+
+
+def _cli(command, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(command, [*args, "--json"], catch_exceptions=False)
+    try:
+        return result.exit_code, json.loads(result.stdout)
+    except ValueError:
+        return result.exit_code, {"error": result.output[-2000:]}
+
+
+def group_or_other_readable(paths: list[Path]) -> list[str]:
+    """`path mode` of every existing path whose mode gives group or others any access."""
+    loose = []
+    for path in paths:
+        if path.exists() and path.stat().st_mode & 0o077:
+            loose.append(f"{path} {oct(path.stat().st_mode & 0o777)}")
+    return loose
+
+
+@dataclass
+class CloudFigures:
+    outcomes: list[StateOutcome] = field(default_factory=list)
+    secrets_found: list[str] = field(default_factory=list)
+    loose_modes: list[str] = field(default_factory=list)
+
+
+def localcloud_faults(root: Path, rollback_drill: bool = True) -> CloudFigures:
+    """Real deploys through gcloud into a localcloud of its own: a secret-looking env value refused,
+    a legitimate secret deployed as a Secret Manager reference, then removed from config (the live
+    function must lose it); with `rollback_drill`, the newest verified backup damaged and the
+    function deleted (the rollback must use the older intact backup). Then every file of the deploy
+    state, localcloud's state and gcloud's config/logs is scanned for both secret values."""
+    from deploy_scripts.localcloud.settings import StatePaths
+    from deploy_scripts.secret_scan import files_containing
+    from test_scripts.deploy.conftest import localcloud_environment
+
+    figures = CloudFigures()
+    note = figures.outcomes.append
+    with localcloud_environment(root) as target:
+        lc = StatePaths(root / "localcloud").create()
+        lc.secrets_toml.write_text(f'gemini-api-key = "{LEGIT_SECRET}"\n')  # as a person would: 0644
+        base = {"environments__local__localcloud_dir": str(lc.root)}
+        leaked = write_config(
+            root / "leaked.toml",
+            **base,
+            environments__local__env_vars={**LOCAL_VARS, "GEMINI_CONFIG": API_KEY},
+        )
+        code, out = _cli(deploy, "--config", str(leaked), "--skip-validation")
+        note(
+            StateOutcome(
+                "secret-looking env value refused",
+                code == 2 and "looks like a secret" in out["error"],
+                str(out.get("error"))[:200],
+            )
+        )
+
+        referenced = write_config(root / "secret.toml", **base, environments__local__secrets=SECRET_REF)
+        code, out = _cli(deploy, "--config", str(referenced), "--skip-validation")
+        live = target.gcloud.describe() or {}
+        refs = live.get("serviceConfig", {}).get("secretEnvironmentVariables") or []
+        note(
+            StateOutcome(
+                "secret deployed as a reference",
+                code == 0 and [r.get("key") for r in refs] == ["GEMINI_API_KEY"],
+                f"exit {code}; refs {refs}; {str(out.get('error'))[:300]}",
+            )
+        )
+        first_backup = (out.get("record") or {}).get("backup_id")
+
+        plain = write_config(root / "plain.toml", **base)
+        code, plan = _cli(deploy, "--config", str(plain), "--dry-run", "--skip-validation")
+        wanted = {
+            "setting": "secrets.GEMINI_API_KEY",
+            "change": "removed",
+            "config": "(unset)",
+            "live": "gemini-api-key:latest",
+        }
+        note(
+            StateOutcome(
+                "dry run shows the secret to be removed",
+                code == 0 and wanted in plan.get("differences", []),
+                str(plan.get("differences")),
+            )
+        )
+        code, out = _cli(deploy, "--config", str(plain), "--skip-validation")
+        live = target.gcloud.describe() or {}
+        refs = live.get("serviceConfig", {}).get("secretEnvironmentVariables") or []
+        note(
+            StateOutcome(
+                "secret removed from config leaves the function",
+                code == 0 and refs == [],
+                f"exit {code}; refs {refs}",
+            )
+        )
+        second_backup = (out.get("record") or {}).get("backup_id")
+
+        if rollback_drill and first_backup and second_backup:
+            flip_one_byte(root / "state" / "backups" / second_backup / "source.zip")
+            target.gcloud.delete_function()
+            code, out = _cli(rollback, "--config", str(plain), "--reason", "fault: damaged backup")
+            record = out.get("record") or {}
+            slow = next((s for s in record.get("stages", []) if s["name"] == "slow_path"), {})
+            refused = slow.get("detail", {}).get("refused", [])
+            survived = (
+                code == 0
+                and slow.get("detail", {}).get("backup") == first_backup
+                and len(refused) == 1
+                and refused[0].startswith(f"backup {second_backup}: source.zip checksum ")
+            )
+            note(
+                StateOutcome(
+                    "damaged backup on the slow path, older intact one used",
+                    survived,
+                    f"exit {code}; slow {slow.get('detail')}; {out.get('error')}",
+                )
+            )
+
+        gcloud_config = Path(target.gcloud.process_env.get("CLOUDSDK_CONFIG", lc.gcloud_config))
+        figures.secrets_found = files_containing(
+            [root / "state", lc.root, gcloud_config], [LEGIT_SECRET, API_KEY], skip=[lc.secrets_toml]
+        )
+        database = lc.database
+        figures.loose_modes = group_or_other_readable(
+            [lc.root, database, Path(f"{database}-wal"), Path(f"{database}-shm"), lc.secrets_toml,
+             lc.server_log, lc.logs, *sorted(lc.logs.glob("*")), *sorted(lc.sources.glob("*"))]
+        )  # fmt: skip
+    return figures
