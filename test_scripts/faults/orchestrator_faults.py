@@ -29,6 +29,8 @@ from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
 from deploy_scripts.config import DEFAULT_CONFIG, load_config
 from deploy_scripts.errors import BackupInvalid
+from deploy_scripts.localcloud.client import stop as stop_localcloud
+from deploy_scripts.localcloud.processes import free_port
 from deploy_scripts.pipeline.backup import BackupStore
 from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore, RunRecord
 from test_scripts.deploy.conftest import write_config
@@ -294,6 +296,12 @@ class ConfigOutcome:
         return self.case.expected
 
 
+def _own_localcloud(directory: Path) -> dict[str, str]:
+    """A localcloud of the fault's own (a free port, a state directory under `directory`), should
+    a command get far enough to start one: never the machine's default port or state."""
+    return {"LOCALCLOUD_PORT": str(free_port()), "LOCALCLOUD_STATE_DIR": str(directory / "localcloud")}
+
+
 def write_bad_config(case: BadConfig, directory: Path) -> Path:
     path = write_config(directory / "deploy.toml", **case.overrides)
     if case.edit_text is not None:
@@ -310,10 +318,14 @@ def run_bad_config(case: BadConfig, directory: Path) -> ConfigOutcome:
     env = {
         "DEPLOY_STATE_DIR": None if case.state_dir_from_file else str(state),
         "CLOUDSDK_CONFIG": str(directory / "gcloud"),
-        "LOCALCLOUD_STATE_DIR": str(directory / "localcloud"),
+        **_own_localcloud(directory),
         **{var: None for var in ("DEPLOY_CONFIG", "DEPLOY_ENV", "DEPLOY_STATE_URL", "DEPLOY_PROJECT_DIR")},
     }
-    result = CliRunner().invoke(deploy, ["--config", str(path), "--skip-validation", *case.args], env=env)
+    try:
+        result = CliRunner().invoke(deploy, ["--config", str(path), "--skip-validation", *case.args], env=env)
+    finally:  # an accepted config went on to start a localcloud: stop it
+        if (directory / "localcloud").exists():
+            stop_localcloud(directory / "localcloud")
     message = result.stderr.strip().removeprefix("Error: ") if result.stderr else result.output.strip()
     return ConfigOutcome(
         case,
@@ -359,11 +371,12 @@ def fault_backup_id_is_a_path(state: Path, outside: Path) -> StateOutcome:
     before = os.stat(bait).st_atime_ns
     relative = os.path.relpath(outside, state / "backups")
     to = f"backup_X/{relative}"
-    result = CliRunner().invoke(
-        rollback,
-        ["--to", to, "--state-dir", str(state)],
-        env={"DEPLOY_CONFIG": None, "DEPLOY_STATE_URL": None},
-    )
+    env = {"DEPLOY_CONFIG": None, "DEPLOY_STATE_URL": None, **_own_localcloud(outside.parent)}
+    try:
+        result = CliRunner().invoke(rollback, ["--to", to, "--state-dir", str(state)], env=env)
+    finally:
+        if (outside.parent / "localcloud").exists():
+            stop_localcloud(outside.parent / "localcloud")
     expected = (
         f"Error: {to!r} is not a backup id: ids are names such as backup_20261201T120000Z_ab12cd, never paths; "
         "`rollback --action history` lists them\n"
@@ -454,11 +467,15 @@ def state_faults(root: Path) -> list[StateOutcome]:
 
     outcomes = []
     for index, fault in enumerate(
-        (fault_damaged_backup_falls_back, fault_missing_checksum, fault_pruning), start=1
+        (fault_damaged_backup_falls_back, fault_missing_checksum, fault_pruning, fault_backup_id_is_a_path)
     ):
         work = root / f"state-{index}"
-        outcomes.append(fault(work / "state", make_source(work / "source")))
-    outcomes.append(fault_backup_id_is_a_path(root / "state-0" / "state", root / "state-0" / "outside"))
+        second = work / "outside" if fault is fault_backup_id_is_a_path else make_source(work / "source")
+        try:
+            outcomes.append(fault(work / "state", second))
+        except Exception as exc:  # a fault that crashes the code under test was not survived
+            name = (fault.__doc__ or fault.__name__).strip().splitlines()[0]
+            outcomes.append(StateOutcome(name, False, f"{exc.__class__.__name__}: {exc}"))
     return outcomes
 
 
