@@ -543,6 +543,7 @@ def localcloud_faults(root: Path, rollback_drill: bool = True) -> CloudFigures:
 
     figures = CloudFigures()
     note = figures.outcomes.append
+    root.mkdir(parents=True, exist_ok=True)
     with localcloud_environment(root) as target:
         lc = StatePaths(root / "localcloud").create()
         lc.secrets_toml.write_text(f'gemini-api-key = "{LEGIT_SECRET}"\n')  # as a person would: 0644
