@@ -528,6 +528,8 @@ def group_or_other_readable(paths: list[Path]) -> list[str]:
 class CloudFigures:
     outcomes: list[StateOutcome] = field(default_factory=list)
     secrets_found: list[str] = field(default_factory=list)
+    #: the same scan with nothing skipped: must find secrets.toml (the scan reads what it claims to)
+    control: list[str] = field(default_factory=list)
     loose_modes: list[str] = field(default_factory=list)
 
 
@@ -624,9 +626,9 @@ def localcloud_faults(root: Path, rollback_drill: bool = True) -> CloudFigures:
             )
 
         gcloud_config = Path(target.gcloud.process_env.get("CLOUDSDK_CONFIG", lc.gcloud_config))
-        figures.secrets_found = files_containing(
-            [root / "state", lc.root, gcloud_config], [LEGIT_SECRET, API_KEY], skip=[lc.secrets_toml]
-        )
+        scanned = [root / "state", lc.root, gcloud_config]
+        figures.secrets_found = files_containing(scanned, [LEGIT_SECRET, API_KEY], skip=[lc.secrets_toml])
+        figures.control = files_containing(scanned, [LEGIT_SECRET])
         database = lc.database
         figures.loose_modes = group_or_other_readable(
             [lc.root, database, Path(f"{database}-wal"), Path(f"{database}-shm"), lc.secrets_toml,

@@ -30,4 +30,5 @@ def test_secrets_reach_the_function_only_as_references_and_leak_nowhere(tmp_path
         "secret removed from config leaves the function",
     ]
     assert figures.secrets_found == []
+    assert [line.split(": ")[0].rsplit("/", 1)[1] for line in figures.control] == ["secrets.toml"]
     assert figures.loose_modes == []
