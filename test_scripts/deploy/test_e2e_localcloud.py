@@ -138,10 +138,10 @@ def test_dry_run_shows_differences_and_changes_nothing(cloud: Cloud):
     code, plan = run_cli(deploy, "--dry-run", "--skip-validation", "--config", str(changed))
     assert code == 0, plan
     assert plan["differences"] == [
-        {"setting": "memory", "config": "2GiB", "live": "1Gi"},
-        {"setting": "env_vars.NEW_FLAG", "config": "***", "live": "(unset)"},
+        {"setting": "memory", "change": "changed", "config": "2GiB", "live": "1Gi"},
+        {"setting": "env_vars.NEW_FLAG", "change": "added", "config": "***", "live": "(unset)"},
     ]
-    assert "NEW_FLAG=***" in plan["command"][plan["command"].index("--set-env-vars") + 1]
+    assert "NEW_FLAG=***" in plan["command"][plan["command"].index("--env-vars-file") + 1]
     assert cloud.revisions() == revisions and len(cloud.records()) == records
 
 
