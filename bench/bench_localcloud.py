@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from deploy_scripts.config import load_config  # noqa: E402
 from deploy_scripts.localcloud import client  # noqa: E402
 from deploy_scripts.localcloud.staging import stage_project_source  # noqa: E402
-from deploy_scripts.pipeline.gcloud import deploy_command  # noqa: E402
+from deploy_scripts.pipeline.gcloud import deploy_command, env_vars_file  # noqa: E402
 
 #: The `local` environment of config/deploy.toml: the same function `deploy` ships.
 LOCAL = load_config().environment("local")
@@ -49,7 +49,8 @@ def gcloud(env: dict[str, str], *args: str) -> float:
 
 
 def deploy(env: dict[str, str], source: Path) -> float:
-    return gcloud(env, *deploy_command(LOCAL, source)[1:])
+    with env_vars_file(LOCAL) as env_file:
+        return gcloud(env, *deploy_command(LOCAL, source, env_file)[1:])
 
 
 def describe(env: dict[str, str]) -> dict:

@@ -61,11 +61,10 @@ def location_flags(env: Environment) -> list[str]:
     return ["--project", env.project, "--region", env.region]
 
 
-def deploy_command(
-    env: Environment, source_dir: Path, env_file: Path | str = ENV_VARS_FILE_SHOWN
-) -> list[str]:
+def deploy_command(env: Environment, source_dir: Path, env_file: Path | str | None = None) -> list[str]:
     """The full deploy: live env vars and secrets become exactly the config's (gcloud's
-    `--env-vars-file` and `--set-secrets` replace every existing one; `--clear-*` when none)."""
+    `--env-vars-file` and `--set-secrets` replace every existing one; `--clear-*` when none).
+    `env_file` comes from `env_vars_file(env)`; without it the command is for showing only."""
     command = [
         "gcloud", "functions", "deploy", env.function, "--gen2",
         *location_flags(env),
@@ -77,7 +76,8 @@ def deploy_command(
         "--memory", env.memory,
         "--timeout", env.timeout,
     ]  # fmt: skip
-    command += ["--env-vars-file", str(env_file)] if env.env_vars else ["--clear-env-vars"]
+    shown_or_real = str(env_file or ENV_VARS_FILE_SHOWN)
+    command += ["--env-vars-file", shown_or_real] if env.env_vars else ["--clear-env-vars"]
     if env.secrets:
         command += ["--set-secrets", ",".join(f"{k}={ref}" for k, ref in sorted(env.secrets.items()))]
     else:
@@ -168,7 +168,7 @@ class Gcloud:
     def deploy(self, source_dir: Path) -> None:
         """Deploy; retries only gcloud's 409 "unable to queue" (another operation still running)."""
         with env_vars_file(self.env) as env_file:
-            command = deploy_command(self.env, source_dir, env_file or ENV_VARS_FILE_SHOWN)
+            command = deploy_command(self.env, source_dir, env_file)
             self.run_retrying_conflicts(command, self.deploy_timeout)
 
     @cached_property

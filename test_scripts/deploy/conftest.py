@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,6 +86,13 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Pat
     gcloud_config.mkdir()
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(gcloud_config))
     return state_dir
+
+
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    """Resources a test enters as it goes (a context per step), all closed after it."""
+    with ExitStack() as resources:
+        yield resources
 
 
 @pytest.fixture

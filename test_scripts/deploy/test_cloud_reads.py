@@ -16,6 +16,7 @@ from deploy_scripts.localcloud.staging import stage_project_source
 from deploy_scripts.pipeline.cloud_reads import FunctionReader
 from deploy_scripts.pipeline.gcloud import (
     deploy_command,
+    env_vars_file,
     location_flags,
     revision_names,
     serving_revision,
@@ -124,7 +125,7 @@ def gcloud_describe(target) -> dict:
 
 @pytest.mark.gcloud
 @pytest.mark.slow
-def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcloud(target, tmp_path):
+def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcloud(target, tmp_path, stack):
     release = tmp_path / "release"
     source = stage_project_source(tmp_path / "slow")
     (source / "main.py").write_text(
@@ -135,8 +136,9 @@ def test_in_progress_operation_is_read_from_the_api_and_the_function_matches_gcl
     failure = GcloudFailed("deploy failed", returncode=1, stderr="ERROR: (gcloud.functions.deploy) Error 13")
     refused = GcloudFailed("deploy failed", returncode=1, stderr=f"ERROR: {QUEUE_REFUSAL}")
     attempt_started = datetime.now(UTC)
+    env_file = stack.enter_context(env_vars_file(target.environment))  # gcloud reads it at start
     deploying = subprocess.Popen(
-        deploy_command(target.environment, source), env=gcloud.process_env,
+        deploy_command(target.environment, source, env_file), env=gcloud.process_env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

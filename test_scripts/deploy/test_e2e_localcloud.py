@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from deploy_scripts.cli.rollback_cmd import main as rollback
 from deploy_scripts.localcloud.settings import StatePaths
 from deploy_scripts.localcloud.staging import stage_project_source
 from deploy_scripts.pipeline.backup import BackupStore
-from deploy_scripts.pipeline.gcloud import deploy_command, revision_names, serving_revision
+from deploy_scripts.pipeline.gcloud import deploy_command, env_vars_file, revision_names, serving_revision
 from deploy_scripts.pipeline.records import KnownGoodStore, RecordStore
 from test_scripts.polling import poll
 
@@ -234,7 +235,7 @@ def test_concurrent_deploys(cloud: Cloud):
     assert first.returncode == 0, first_err[-2000:]
 
 
-def test_a_deploy_waits_out_another_operation_on_the_function(cloud: Cloud):
+def test_a_deploy_waits_out_another_operation_on_the_function(cloud: Cloud, stack: ExitStack):
     """Someone else's `gcloud functions deploy` is still running: gcloud answers 409 "unable to queue
     the operation", and the pipeline retries instead of failing (or deploying over it)."""
     release = cloud.root / "release-slow-start"
@@ -242,8 +243,9 @@ def test_a_deploy_waits_out_another_operation_on_the_function(cloud: Cloud):
     main_py = slow / "main.py"
     main_py.write_text(main_py.read_text() + SLOW_START.format(release=str(release)))
     gcloud = cloud.target.gcloud
+    env_file = stack.enter_context(env_vars_file(cloud.target.environment))  # gcloud reads it at start
     other = subprocess.Popen(
-        deploy_command(cloud.target.environment, slow),
+        deploy_command(cloud.target.environment, slow, env_file),
         env=gcloud.process_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
