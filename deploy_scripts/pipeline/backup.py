@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from ..config import Environment
 from ..errors import BackupInvalid, UsageError
 from ..state import State, as_backend, work_dir_of
-from .records import KnownGoodStore, RecordStore, RunRecord, process_alive
+from .records import KnownGoodStore, RunRecord, process_alive
 from .source import SourceArchive, build_zip, sha256_file
 
 ZIP_NAME = "source.zip"
@@ -44,6 +44,8 @@ def checked_backup_id(backup_id: str) -> str:
     return backup_id
 
 
+#: run ids (records.new_run_id): `<UTC>_<hex>`
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z_[0-9a-f]{6}")
 #: Cloud Run revision names: lowercase letters, digits, hyphens
 REVISION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -298,11 +300,14 @@ def prune_staging(backend, work_dir: Path, now: datetime | None = None) -> list[
     staging = work_dir / "staging"
     if not staging.is_dir():
         return []
-    records = {r.id: r for r in RecordStore(backend).all()}
     removed = []
     for directory in staging.iterdir():
         run_id = directory.name.removesuffix("-restore")
-        record: RunRecord | None = records.get(run_id)
+        stored = backend.read(f"records/{run_id}.json") if RUN_ID.fullmatch(run_id) else None
+        try:  # one read per leftover directory: the history can be long and in a bucket
+            record = RunRecord.model_validate_json(stored.data) if stored else None
+        except ValueError:
+            record = None
         if record is not None:
             dead = record.status != "running" or not process_alive(record)
         else:

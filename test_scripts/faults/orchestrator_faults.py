@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -446,9 +447,13 @@ def fault_pruning(state: Path, source: Path, key: str = "process_invoice@local")
         pid=0, started_at="2026-01-01T00:00:00+00:00", status="interrupted",
     )  # fmt: skip
     RecordStore(state).save(dead_run)
-    staging = state / "staging" / dead_run.id
-    staging.mkdir(parents=True)
-    (staging / "main.py").write_text("")
+    live_run = dead_run.model_copy(update={"id": "20260101T000000Z_a11ce0", "status": "running", "pid": os.getpid(),
+                                           "actor": f"a@{socket.gethostname()}"})  # fmt: skip
+    RecordStore(state).save(live_run)
+    staging, live_staging = state / "staging" / dead_run.id, state / "staging" / live_run.id
+    for directory in (staging, live_staging):
+        directory.mkdir(parents=True)
+        (directory / "main.py").write_text("")
     removed = store.prune(keep=3, protected={verified[-1]})
     left = store.ids()
     pointed = {k.backup_id for k in known.entries(key) if k.backup_id}
@@ -456,6 +461,7 @@ def fault_pruning(state: Path, source: Path, key: str = "process_invoice@local")
         sorted(left) == sorted(verified)
         and partial in removed
         and not staging.exists()
+        and live_staging.exists()
         and pointed <= set(left)
         and all(b not in left for b in failed)
     )
