@@ -17,5 +17,7 @@ fi
 
 ruff check .
 ruff format --check .
-python -m pytest -q "$@"
+# Two workers, one test file each at a time (a file shares its localcloud between its tests): the
+# suite waits on gcloud and revision processes as much as it computes, so two overlap well on 2 cores.
+python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
 validate
