@@ -61,6 +61,7 @@ ENV_OVERRIDES: dict[str, tuple[str, type]] = {
     "DEPLOY_TIMEOUT_SECONDS": ("deploy.deploy_timeout_seconds", float),
     "DEPLOY_LOAD_SAMPLE_REQUESTS": ("deploy.load_sample_requests", int),
     "DEPLOY_ROLLOUT_STRATEGY": ("rollout.strategy", str),
+    "DEPLOY_REPLAY_INVOICES": ("deploy.replay_invoices", int),
 }
 
 
@@ -327,6 +328,10 @@ class DeploySettings(_Strict):
     #: the deploy lock's lease: the holder renews it while it runs; a lock not renewed for this
     #: long (its holder was killed, its machine died) is taken over by the next run, which says so
     lock_lease_seconds: float = Field(60, gt=0)
+    #: shadow replay: the newest archived real invoices the candidate must answer as stable did
+    replay_invoices: int = Field(20, ge=0)
+    #: no archived invoice to replay fails verification instead of being recorded as skipped
+    replay_required: bool = False
 
 
 class WatchSettings(_Strict):

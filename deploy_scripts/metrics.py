@@ -4,6 +4,11 @@ Shared by the post-deploy load sample, `rollback --action watch` and the `monito
 three judge the same numbers the same way. Without ground truth in production, "accuracy" is a
 proxy: the share of the quality checks (UPC check digits, extended = qty x price, subtotal
 reconciles, invoice number found, no placeholder pattern) that passed.
+
+Synthetic traffic (verification, shadow replay, anything posted as a dry run or marked
+`X-Invoice-Synthetic`) is not the business's: by default the figures count real invoices only,
+and say how many synthetic events they left out, so 63 dry runs cannot hide 2 failures in 9 real
+invoices. The post-deploy load sample, which judges its own dry runs, asks for `traffic="synthetic"`.
 """
 
 from __future__ import annotations
@@ -11,14 +16,19 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
 from invoice_processing.events import FAILED, PROCESSED, InvoiceEvent
 
+Traffic = Literal["real", "synthetic", "all"]
+
 
 class Figures(BaseModel):
+    #: which events these figures count; the others are `excluded`
+    traffic: Traffic = "real"
+    excluded: int = 0
     events: int = 0
     processed: int = 0
     failed: int = 0
@@ -84,16 +94,25 @@ def _quality_share(event: InvoiceEvent) -> float | None:
     return None
 
 
-def compute_figures(events: Iterable[Any]) -> Figures:
-    """Figures over LogEntries, the function's lines or InvoiceEvents; anything else is ignored."""
-    parsed = [e for e in (parse_event(raw) for raw in events) if e is not None]
+def is_counted(event: InvoiceEvent, traffic: Traffic) -> bool:
+    return traffic == "all" or event.is_synthetic == (traffic == "synthetic")
+
+
+def compute_figures(events: Iterable[Any], traffic: Traffic = "real") -> Figures:
+    """Figures over LogEntries, the function's lines or InvoiceEvents of one kind of traffic (real
+    invoices unless told otherwise); anything else is ignored."""
+    every = [e for e in (parse_event(raw) for raw in events) if e is not None]
+    parsed = [e for e in every if is_counted(e, traffic)]
+    excluded = len(every) - len(parsed)
     if not parsed:
-        return Figures()
+        return Figures(traffic=traffic, excluded=excluded)
     processed = [e for e in parsed if e.message == PROCESSED]
     seconds = [e.duration_ms / 1000 for e in parsed]
     memory = [e.peak_memory_mb for e in parsed if e.peak_memory_mb]
     shares = [s for s in (_quality_share(e) for e in processed) if s is not None]
     return Figures(
+        traffic=traffic,
+        excluded=excluded,
         events=len(parsed),
         processed=len(processed),
         failed=len(parsed) - len(processed),

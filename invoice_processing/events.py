@@ -34,3 +34,11 @@ class InvoiceEvent(BaseModel):
     quality_score: float | None = None
     error_class: str | None = None
     status: int = 200
+    #: Verification, replay and other synthetic traffic (every dry run): not the business's
+    #: invoices, so monitor, watch and the canary analysis leave them out of their figures.
+    dry_run: bool = False
+    synthetic: bool = False
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.synthetic or self.dry_run

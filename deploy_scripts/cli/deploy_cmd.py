@@ -16,6 +16,7 @@ from ..pipeline.deploy import DeployOptions, run_deploy
 from ..pipeline.gate_stage import run_gate_for_source
 from ..pipeline.plan import dry_run as plan_dry_run
 from ..pipeline.render import RichReporter, render_record, render_status
+from ..pipeline.replay import load_accepted
 from ..pipeline.run import SilentReporter
 from .options import common_options, console, emit_json, guarded, load
 
@@ -42,6 +43,9 @@ from .options import common_options, console, emit_json, guarded, load
                    "all-at-once: 100% at once, then verify (first deploy, emergency fix; recorded).")  # fmt: skip
 @click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Directory holding main.py, requirements.txt and invoice_processing/ (default: the project).")  # fmt: skip
+@click.option("--accept-diff", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A shadow-replay diff (the file a failed run wrote), reviewed: its differences are "
+                   "accepted as intended and the file is recorded in the run record.")  # fmt: skip
 @click.option("--resume", "resume_flag", is_flag=True, help="Same as --action resume.")
 @click.option(
     "--watch",
@@ -55,7 +59,7 @@ from .options import common_options, console, emit_json, guarded, load
               help="With --watch: seconds between frames.")  # fmt: skip
 def main(
     action, config_path, env_name, state_dir, as_json, invoices_dir, skip_validation, dry_run, strategy, source_dir,
-    resume_flag, watch_flag, watch_seconds, interval,
+    resume_flag, watch_flag, watch_seconds, interval, accept_diff,
 ) -> None:  # fmt: skip
     """Deploy process_invoice through the gated pipeline, control its rollout, or show what is live."""
     if (watch_flag or watch_seconds is not None) and action != "status":
@@ -93,8 +97,10 @@ def main(
             emit_json(plan) if as_json else _render_plan(plan, out)
             return 0 if plan["gate"].get("passed", True) else 1
         refuse_placeholders(config, env_name, config_path)
+        if accept_diff is not None:
+            load_accepted(accept_diff)  # a file that is not a replay diff: exit 2 before anything moves
         reporter = SilentReporter() if as_json else RichReporter(out)
-        options = DeployOptions(env_name, source, skip_validation, invoices_dir, strategy)
+        options = DeployOptions(env_name, source, skip_validation, invoices_dir, strategy, accept_diff)
         record = run_deploy(config, options, reporter)
         emit_json({"ok": True, "record": record.model_dump(mode="json")}) if as_json else render_record(
             record, out

@@ -376,6 +376,11 @@ class Controller:
                 "LOG_EXECUTION_ID": "true",
             }
         )
+        archive = env.get("INVOICE_ARCHIVE_URL", "")
+        if archive.startswith("gs://"):  # the function's invoice archive: this machine's storage
+            from .storage import emulator_for_revisions
+
+            env["STORAGE_EMULATOR_HOST"] = emulator_for_revisions(self.paths.root, fn["project"], archive)
         return env, list(secret_env.values())
 
     def _start_lock(self, revision: str) -> threading.Lock:

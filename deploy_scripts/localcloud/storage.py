@@ -128,3 +128,12 @@ def local_storage_client(state_dir: str | Path | None, project: str, bucket: str
         with contextlib.suppress(Conflict):  # another checkout created it first
             client.create_bucket(bucket)
     return client
+
+
+def emulator_for_revisions(state_dir: str | Path | None, project: str, location: str) -> str:
+    """STORAGE_EMULATOR_HOST for a revision whose environment names a `gs://` location (its invoice
+    archive): on Google the function reaches Cloud Storage itself; here the bucket is created in this
+    machine's storage emulator, whose URL the revision gets (google-cloud-storage honours it)."""
+    bucket = location[len("gs://") :].partition("/")[0]
+    local_storage_client(state_dir, project, bucket)
+    return os.environ.get("STORAGE_EMULATOR_HOST") or start_storage(state_dir)

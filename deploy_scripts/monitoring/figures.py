@@ -2,7 +2,8 @@
 
 `compute_figures` (shared with `rollback --action watch`) gives every figure it knows; this module
 only chooses which events go into a window and adds what metrics.py does not compute: the 95th
-percentile of processing time, rows written and dry-run counts.
+percentile of processing time, rows written and dry-run counts. `figures` (what alerts judge) count
+the business's real invoices only; `synthetic` shows verification and replay traffic beside them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class WindowFigures(BaseModel):
     start: datetime | None = None
     end: datetime | None = None
     figures: Figures
+    #: the same figures over synthetic traffic (verification, replay, dry runs): shown, never judged
+    synthetic: Figures = Figures(traffic="synthetic")
     p95_seconds: float | None = None
     rows_written: int = 0
     dry_runs: int = 0
@@ -44,13 +47,15 @@ def window_figures(
     observed: Sequence[Observed], label: str, start: datetime | None = None, end: datetime | None = None
 ) -> WindowFigures:
     events = [o.event for o in observed]
+    real = [e for e in events if not e.is_synthetic]
     return WindowFigures(
         label=label,
         start=start,
         end=end,
         figures=compute_figures(events),
-        p95_seconds=percentile([e.duration_ms / 1000 for e in events], 0.95),
-        rows_written=sum(e.rows_added for e in events),
+        synthetic=compute_figures(events, traffic="synthetic"),
+        p95_seconds=percentile([e.duration_ms / 1000 for e in real], 0.95),
+        rows_written=sum(e.rows_added for e in real),
         dry_runs=sum(1 for o in observed if o.dry_run),
         first_seen=observed[0].at if observed else None,
         last_seen=observed[-1].at if observed else None,

@@ -23,7 +23,11 @@ class Observed:
 
     @property
     def dry_run(self) -> bool:
-        return bool((self.event.model_extra or {}).get("dry_run"))
+        return self.event.dry_run
+
+    @property
+    def synthetic(self) -> bool:
+        return self.event.is_synthetic
 
 
 def parse_time(value: Any) -> datetime | None:

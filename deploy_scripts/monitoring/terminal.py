@@ -26,10 +26,16 @@ def _mb(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} MB"
 
 
+def _synthetic(w: WindowFigures) -> str:
+    s = w.synthetic
+    return f"{s.events} ({s.failed} failed, {w.dry_runs} dry-run)" if s.events else "0"
+
+
 def figure_rows(w: WindowFigures) -> list[tuple[str, str]]:
     f = w.figures
     return [
-        ("invoices", f"{f.events} ({f.processed} processed, {f.failed} failed, {w.dry_runs} dry-run)"),
+        ("invoices (real)", f"{f.events} ({f.processed} processed, {f.failed} failed)"),
+        ("synthetic (not counted)", _synthetic(w)),
         ("error rate", _pct(f.error_rate)),
         ("processing time p50 / p95 / max", f"{_sec(f.median_seconds)} / {_sec(w.p95_seconds)} / {_sec(f.max_seconds)}"),
         ("average processing time", _sec(f.average_seconds)),
@@ -53,16 +59,17 @@ def current_table(snapshot: Snapshot) -> Table:
 
 
 def revision_cells(w: WindowFigures) -> list[str]:
-    """One revision's row: label, invoices, error rate, p50, p95, max, memory, quality, inv. no., placeholders, rows."""
+    """One revision's row: label, real invoices, synthetic ones, error rate, p50, p95, max, memory,
+    quality, inv. no., placeholders, rows (every figure after `synthetic` over real invoices only)."""
     f = w.figures
-    return [w.label, str(f.events), _pct(f.error_rate), _sec(f.median_seconds), _sec(w.p95_seconds),
+    return [w.label, str(f.events), _synthetic(w), _pct(f.error_rate), _sec(f.median_seconds), _sec(w.p95_seconds),
             _sec(f.max_seconds), _mb(f.peak_memory_mb), _pct(f.accuracy_proxy), _pct(f.invoice_number_rate),
             str(f.placeholder_detections), str(w.rows_written)]  # fmt: skip
 
 
 def revisions_table(snapshot: Snapshot) -> Table:
     table = Table(title=f"per revision (last {snapshot.history_hours:g} h)", title_justify="left")
-    for column in ("revision", "invoices", "errors", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"):  # fmt: skip
+    for column in ("revision", "real", "synthetic", "errors", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"):  # fmt: skip
         table.add_column(column, justify="left" if column == "revision" else "right")
     for w in snapshot.revisions:
         table.add_row(*revision_cells(w))

@@ -48,6 +48,8 @@ class DeployOptions:
     invoices_dir: Path | None = None
     #: None: the environment's `[rollout] strategy`
     strategy: str | None = None
+    #: a reviewed shadow-replay diff whose differences are intended (recorded in the run record)
+    accept_diff: Path | None = None
 
 
 def run_deploy(config: DeployConfig, options: DeployOptions, reporter: Reporter | None = None) -> RunRecord:
@@ -156,6 +158,8 @@ def _verify_candidate(
                     config,
                     invoices_dir=options.invoices_dir,
                     read_events=target.read_events,
+                    env_name=target.env_name,
+                    accept_diff=options.accept_diff,
                 )
             except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check
                 verification = Verification(
@@ -366,8 +370,9 @@ def _verify(run: Run, target: Target, config: DeployConfig, deployed: Deployed, 
             return verification_checks
         try:
             verification = verify_live(
-                url, revision, config, invoices_dir=options.invoices_dir, read_events=target.read_events
-            )
+                url, revision, config, invoices_dir=options.invoices_dir, read_events=target.read_events,
+                env_name=target.env_name, accept_diff=options.accept_diff,
+            )  # fmt: skip
         except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check, never a pass
             verification = Verification(
                 [truth("verification_error", False, exc.__class__.__name__, str(exc))]

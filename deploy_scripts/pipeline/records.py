@@ -45,6 +45,9 @@ class Check(BaseModel):
     measured: Any = None
     threshold: Any = None
     detail: str = ""
+    #: nothing to judge (e.g. shadow replay with an empty archive): recorded as skipped, with the
+    #: reason in `detail`; `passed` says whether the run may go on without it
+    skipped: bool = False
 
 
 class StageResult(BaseModel):

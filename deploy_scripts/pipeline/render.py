@@ -57,7 +57,7 @@ def checks_table(record: RunRecord) -> Table:
             escape(check.name),
             escape(str(check.measured)),
             escape(str(check.threshold)),
-            "pass" if check.passed else "[red]FAIL[/]",
+            "[yellow]skipped[/]" if check.skipped else ("pass" if check.passed else "[red]FAIL[/]"),
             escape(check.detail[:80]),
         )
     return table

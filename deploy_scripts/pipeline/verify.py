@@ -1,6 +1,10 @@
 """Verification of the live function over HTTP, scored against ground truth.
 
-Every request carries `X-Invoice-Dry-Run: 1`: the function does all its work but writes no rows.
+Every request carries `X-Invoice-Dry-Run: 1`: the function does all its work but writes no rows,
+and its events are marked synthetic (left out of the business figures). The reference invoices
+(config `reference_invoices`: CS003837319 and CI004848705) are judged against their golden truth,
+the other vendors' goldens on accuracy, then a load sample and the shadow replay of recent real
+invoices (replay.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..localcloud.client import identity_headers
 from ..metrics import Figures, compute_figures
 from .checks import at_least, at_most, truth
 from .records import Check
+from .replay import shadow_replay
 
 DRY_RUN_HEADER = {"X-Invoice-Dry-Run": "1"}
 EventReader = Callable[[str, datetime], list[dict]]
@@ -58,16 +63,20 @@ class Posted:
 
 
 def post_invoice(url: str, source: Path, timeout: float) -> Posted:
-    started = time.perf_counter()
     mime = "application/pdf" if source.suffix == ".pdf" else "application/json"
+    return post_bytes(url, source.name, source.read_bytes(), mime, timeout)
+
+
+def post_bytes(url: str, name: str, data: bytes, mime: str, timeout: float) -> Posted:
+    """One dry-run upload, as Zapier posts a file; a transport error is an answer with `error` set."""
+    started = time.perf_counter()
     try:
-        with source.open("rb") as handle:
-            response = requests.post(
-                url,
-                files={"invoice_file": (source.name, handle, mime)},
-                headers={**DRY_RUN_HEADER, **identity_headers(url)},
-                timeout=timeout,
-            )
+        response = requests.post(
+            url,
+            files={"invoice_file": (name, data, mime)},
+            headers={**DRY_RUN_HEADER, **identity_headers(url)},
+            timeout=timeout,
+        )
     except requests.RequestException as exc:
         return Posted(None, time.perf_counter() - started, None, f"{exc.__class__.__name__}: {exc}")
     seconds = time.perf_counter() - started
@@ -129,11 +138,21 @@ def _numbers_on_rows(body: dict) -> list[str | None]:
 
 
 def score_reference(
-    case: Any, posted: Posted, config: DeployConfig, min_accuracy: float, revision: str | None = None
+    case: Any,
+    posted: Posted,
+    config: DeployConfig,
+    min_accuracy: float,
+    revision: str | None = None,
+    *,
+    min_items: int | None = None,
+    suffix: str = "",
 ) -> tuple[list[Check], dict]:
+    """The checks of one reference invoice; `suffix` (`[CI004848705]`) names those of the others than
+    the primary, `min_items` their own item minimum (the primary's is post_deploy.min_reference_items)."""
     from ..gate.scoring import score_invoice
 
     post = config.thresholds.post_deploy
+    min_items = post.min_reference_items if min_items is None else min_items
     body = posted.body if posted.error is None else None
     score = score_invoice(case.expected, body, name=case.name)
     items = (body or {}).get("line_items") or []
@@ -151,21 +170,21 @@ def score_reference(
         "problems": [m.describe() for m in score.problems[:10]],
     }
     checks = [
-        at_least("reference_accuracy", score.accuracy, min_accuracy, posted.error or ""),
-        at_least("reference_items", len(items), post.min_reference_items),
-        at_most("reference_seconds", posted.seconds, post.max_reference_seconds, strict=True),
+        at_least(f"reference_accuracy{suffix}", score.accuracy, min_accuracy, posted.error or ""),
+        at_least(f"reference_items{suffix}", len(items), min_items),
+        at_most(f"reference_seconds{suffix}", posted.seconds, post.max_reference_seconds, strict=True),
         truth(
-            "invoice_number_on_every_row",
+            f"invoice_number_on_every_row{suffix}",
             bool(numbers) and all(n == expected_number for n in numbers),
             f"{sum(n == expected_number for n in numbers)}/{len(numbers)}",
         ),
-        truth("no_placeholder", placeholder is None, placeholder or "none"),
+        truth(f"no_placeholder{suffix}", placeholder is None, placeholder or "none"),
     ]
     served_by = (body or {}).get("revision")
     if revision:  # an answer that names no revision cannot show it came from the new one: a failure
         checks.append(
             truth(
-                "reference_served_by_new_revision",
+                f"reference_served_by_new_revision{suffix}",
                 served_by == revision,
                 served_by,
                 f"expected {revision}"
@@ -245,11 +264,13 @@ def sample_figures(
         retry=retry_if_result(lambda figures: figures.events < expected),
         retry_error_callback=lambda state: state.outcome.result(),  # out of time: judge what arrived
     )
-    return waiting(lambda: compute_figures(read_events(revision, since)))
+    # the sample is dry runs: its own (synthetic) events are what it judges
+    return waiting(lambda: compute_figures(read_events(revision, since), traffic="synthetic"))
 
 
-def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | None, list[Any]]:
-    """The reference case (PDF preferred) and one PDF case per other golden invoice."""
+def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[dict[str, Any | None], list[Any]]:
+    """Each reference invoice's case (PDF preferred; None when missing), then one PDF case per other
+    golden invoice."""
     from ..gate.golden import golden_set
     from ..gate.readiness import DEFAULT_INVOICES_DIR
 
@@ -257,22 +278,24 @@ def pick_cases(config: DeployConfig, invoices_dir: Path | None) -> tuple[Any | N
     cases = golden_set(
         DEFAULT_INVOICES_DIR or config.project.invoices_dir, [invoices_dir] if invoices_dir else []
     ).cases
-    reference_number = config.thresholds.readiness.reference_invoice
     by_invoice: dict[str, Any] = {}
     for case in cases:
         key = str(case.expected_path)
         if key not in by_invoice or case.source.suffix == ".pdf":
             by_invoice[key] = case
     chosen = list(by_invoice.values())
-    # The reference document itself (cs003837319.*), not another order that shares its number.
-    named = [
-        c
-        for c in chosen
-        if not c.added and c.expected_path.name.lower() == f"{reference_number.lower()}.expected.json"
-    ]
-    reference = (named or [None])[0]
+    references: dict[str, Any | None] = {}
+    for number in config.thresholds.readiness.reference_invoices:
+        # The reference document itself (cs003837319.*), not another order that shares its number.
+        named = [
+            c
+            for c in chosen
+            if not c.added and c.expected_path.name.lower() == f"{number.lower()}.expected.json"
+        ]
+        references[number] = (named or [None])[0]
+    picked = [c for c in references.values() if c is not None]
     # Zapier posts PDFs; a Document AI JSON is what the function makes of one, so only PDFs are posted.
-    return reference, [c for c in chosen if c is not reference and c.source.suffix == ".pdf"]
+    return references, [c for c in chosen if c not in picked and c.source.suffix == ".pdf"]
 
 
 def verify_live(
@@ -284,8 +307,11 @@ def verify_live(
     read_events: EventReader | None = None,
     min_accuracy: float | None = None,
     full: bool = True,
+    env_name: str | None = None,
+    accept_diff: Path | None = None,
 ) -> Verification:
-    """Health, then the reference invoice (always); with `full`, the other vendors and a load sample."""
+    """Health, then the reference invoices (always); with `full`, the other vendors, a load sample
+    and the shadow replay of the newest archived real invoices (`accept_diff`: a reviewed diff)."""
     post = config.thresholds.post_deploy
     result = Verification()
     health, seen = check_health(url, revision, post.max_health_seconds, config.deploy.health_attempts)
@@ -293,32 +319,45 @@ def verify_live(
     result.metrics["health"] = seen
     if not health.passed:
         return result  # nothing else can be measured on a function that does not answer
-    reference, others = pick_cases(config, invoices_dir)
-    if reference is None:
+    references, others = pick_cases(config, invoices_dir)
+    primary = config.thresholds.readiness.reference_invoice
+    if references.get(primary) is None:
         result.checks.append(
-            truth(
-                "reference_present",
-                False,
-                None,
-                f"{config.thresholds.readiness.reference_invoice} not among the golden invoices",
-            )
+            truth("reference_present", False, None, f"{primary} not among the golden invoices")
         )
         return result
-    posted = post_invoice(url, reference.source, post.max_reference_seconds + 10)
-    checks, metrics = score_reference(
-        reference, posted, config, min_accuracy or post.min_reference_accuracy, revision
-    )
-    result.checks += checks
-    result.metrics["reference"] = metrics
+    result.metrics["references"] = {}
+    for number, case in references.items():
+        if case is None:
+            result.checks.append(
+                truth(f"reference_present[{number}]", False, None, f"{number} not among the golden invoices")
+            )
+            continue
+        posted = post_invoice(url, case.source, post.max_reference_seconds + 10)
+        is_primary = number == primary
+        checks, metrics = score_reference(
+            case, posted, config, min_accuracy or post.min_reference_accuracy, revision,
+            min_items=None if is_primary else config.thresholds.readiness.min_reference_items[number],
+            suffix="" if is_primary else f"[{number}]",
+        )  # fmt: skip
+        result.checks += checks
+        result.metrics["references"][number] = metrics
+        if is_primary:
+            result.metrics["reference"] = metrics
     if full:
         other_checks, other_metrics = score_others(others, url, config)
         result.checks += other_checks
         result.metrics["other_vendors"] = other_metrics
         if config.deploy.load_sample_requests:
-            sample = others or [reference]
+            sample = others or [references[primary]]
             load_checks, load_metrics = load_sample(
                 url, sample, config.deploy.load_sample_requests, revision or "", read_events, config
             )
             result.checks += load_checks
             result.metrics["load_sample"] = load_metrics
+        replay, replay_metrics = shadow_replay(
+            url, revision, config, env_name, accept_diff, config.resolved_state_dir() / "replay"
+        )
+        result.checks.append(replay)
+        result.metrics["shadow_replay"] = replay_metrics
     return result

@@ -29,3 +29,11 @@ def emit(event: InvoiceEvent) -> None:
     with _lock:  # one whole line per event even with gunicorn's threads writing at once
         _logger.msg(message, **fields)
         sys.stdout.flush()
+
+
+def warn(message: str, **fields: object) -> None:
+    """A WARNING line that is not an invoice event (the figures never count it). Callers pass
+    identifiers and class names only, never a document's content."""
+    with _lock:
+        _logger.msg(message, severity="WARNING", **fields)
+        sys.stdout.flush()

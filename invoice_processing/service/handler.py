@@ -26,6 +26,7 @@ from ..errors import InvoiceError, NoLineItems, UnreadableDocument, UnsupportedF
 from ..events import FAILED, PROCESSED, InvoiceEvent
 from ..models import Invoice
 from ..sheet_rows import sheet_rows
+from .archive import ArchivedResult
 from .budget import ReaderFailed, read_invoice_within
 from .errors import (
     MethodNotAllowed,
@@ -35,7 +36,7 @@ from .errors import (
     Unprocessable,
     UnsupportedMediaType,
 )
-from .event_log import emit
+from .event_log import emit, warn
 from .fetch import FetchPolicy
 from .ledger import ledger_key
 from .metrics import peak_memory_mb
@@ -45,6 +46,8 @@ from .version import function_version
 
 SECRET_HEADER = "X-Invoice-Secret"
 DRY_RUN_HEADER = "X-Invoice-Dry-Run"
+#: Traffic that is not the business's (probes, tests that write): marked, counted apart.
+SYNTHETIC_HEADER = "X-Invoice-Synthetic"
 _SAFE_ID = re.compile(r"[^A-Za-z0-9._:/-]")
 JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
@@ -56,6 +59,8 @@ class Call:
     correlation_id: str
     revision: str
     dry_run: bool
+    #: verification, replay, probes: excluded from the business figures (always true for a dry run)
+    synthetic: bool = False
     started: float = field(default_factory=time.perf_counter)
     invoice: Invoice | None = None
 
@@ -168,7 +173,7 @@ def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
         result = rt.sink.write(ledger_key(invoice.invoice_number, rows), rows)
         added, present = result.rows_added, result.rows_already_present
     quality = invoice.quality
-    return {
+    header = {
         "vendor": invoice.vendor,
         "invoice_number": invoice.invoice_number,
         "order_date": invoice.order_date.isoformat() if invoice.order_date else None,
@@ -177,9 +182,15 @@ def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
         "order_number": invoice.order_number,
         "customer_number": invoice.customer_number,
         "po_number": invoice.po_number,
+    }
+    line_items = [item.model_dump(mode="json") for item in invoice.line_items]
+    if not call.dry_run and settings.archive_url:
+        _archive(rt, call, source.data, header, line_items, rows)
+    return {
+        **header,
         "rows_added": added,
         "rows_already_present": present,
-        "line_items": [item.model_dump(mode="json") for item in invoice.line_items],
+        "line_items": line_items,
         "line_item_count": len(invoice.line_items),
         "rows": rows,
         "quality": {
@@ -197,6 +208,34 @@ def _process(request: Request, rt: Runtime, call: Call) -> dict[str, Any]:
     }
 
 
+def _archive(rt: Runtime, call: Call, document: bytes, header: dict, line_items: list, rows: list) -> None:
+    """Keep the document and what it produced for shadow replay. The rows are written already:
+    a failure here is a warning (identifiers and the error's class only), never a failed invoice."""
+    try:
+        archive = rt.archive()
+        if archive is None:
+            return
+        result = ArchivedResult(
+            archived_at=dt.datetime.now(dt.UTC),
+            correlation_id=call.correlation_id,
+            revision=call.revision,
+            content_type="application/pdf" if is_pdf(document) else "application/json",
+            invoice_number=header.get("invoice_number"),
+            vendor=header.get("vendor"),
+            header=header,
+            line_items=line_items,
+            rows=rows,
+        )
+        archive.put(document, result)
+    except Exception as exc:  # storage down, no permission, no client library
+        warn(
+            "invoice_archive_failed",
+            correlation_id=call.correlation_id,
+            revision=call.revision,
+            error_class=type(exc).__name__,
+        )
+
+
 def _event(call: Call, message: str, **fields: Any) -> InvoiceEvent:
     invoice = call.invoice
     base: dict[str, Any] = {
@@ -207,6 +246,7 @@ def _event(call: Call, message: str, **fields: Any) -> InvoiceEvent:
         "duration_ms": call.elapsed_ms(),
         "peak_memory_mb": peak_memory_mb(),
         "dry_run": call.dry_run,
+        "synthetic": call.synthetic,
     }
     if invoice is not None:
         base.update(
@@ -263,7 +303,9 @@ def _answer(request: Request, rt: Runtime | None):
             headers={"Allow": "GET, HEAD, POST"},
         )
         return _error_response(error, call_id)
-    call = Call(call_id, rt.settings.revision, _truthy(request.headers.get(DRY_RUN_HEADER)))
+    dry_run = _truthy(request.headers.get(DRY_RUN_HEADER))
+    synthetic = dry_run or _truthy(request.headers.get(SYNTHETIC_HEADER))
+    call = Call(call_id, rt.settings.revision, dry_run, synthetic)
     try:
         if rt.settings_error:
             raise Misconfigured(f"the function is misconfigured: {rt.settings_error}")

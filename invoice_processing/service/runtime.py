@@ -6,6 +6,7 @@ import functools
 import threading
 from dataclasses import dataclass
 
+from .archive import Archive, open_archive
 from .budget import warm_up
 from .parsers import DocumentParser, make_parser
 from .settings import Settings, SettingsError, load_settings
@@ -20,6 +21,13 @@ class Runtime:
     sink: SqliteSink | SheetsSink
     #: Set when the environment is wrong: GET reports it, POST answers 503 with it.
     settings_error: str | None = None
+    _archive: Archive | None = None
+
+    def archive(self) -> Archive | None:
+        """The archive, opened on first use (a cold start never waits for a storage client)."""
+        if self._archive is None and self.settings.archive_url:
+            self._archive = open_archive(self.settings.archive_url, self.settings.archive_retention_days)
+        return self._archive
 
 
 def build_runtime(settings: Settings) -> Runtime:

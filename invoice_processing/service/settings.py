@@ -37,6 +37,8 @@ _ENV_NAMES = {
     "fetch_timeout_seconds": "FILE_URL_TIMEOUT_SECONDS",
     "body_timeout_seconds": "REQUEST_BODY_TIMEOUT_SECONDS",
     "processing_budget_seconds": "PROCESSING_BUDGET_SECONDS",
+    "archive_url": "INVOICE_ARCHIVE_URL",
+    "archive_retention_days": "INVOICE_ARCHIVE_RETENTION_DAYS",
 }
 
 
@@ -74,6 +76,10 @@ class Settings(BaseModel):
     #: Parsing and extraction together; past it the caller gets 422 and nothing is written. Below
     #: Zapier's 160 s, with room for the body, the download and the sink write.
     processing_budget_seconds: float = Field(90.0, gt=0)
+    #: Where each real invoice is archived with its result for shadow replay (service/archive.py):
+    #: `gs://BUCKET/PREFIX` or a directory; None: nothing is archived.
+    archive_url: str | None = None
+    archive_retention_days: int = Field(30, ge=1)
 
     @model_validator(mode="after")
     def _production_names_are_set(self) -> Settings:
@@ -109,6 +115,7 @@ class Settings(BaseModel):
             "max_upload_bytes": self.max_upload_bytes,
             "shared_secret_required": bool(self.shared_secret),
             "localcloud": self.uses_localcloud,
+            "archive": bool(self.archive_url),
         }
 
 

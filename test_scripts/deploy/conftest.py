@@ -82,6 +82,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, state_dir: Pat
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DEPLOY_STATE_DIR", str(state_dir))
+    # no shadow replay: it would open the archive of the machine's own localcloud (test_replay*.py
+    # replays against a localcloud of its own)
+    monkeypatch.setenv("DEPLOY_REPLAY_INVOICES", "0")
     gcloud_config = tmp_path / "gcloud-config"
     gcloud_config.mkdir()
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(gcloud_config))

@@ -19,8 +19,9 @@ GOOD_QUALITY = {
 
 
 def event(
-    message="invoice_processed", ms=1000.0, mb=200.0, quality=None, number="CS003837319", revision="r-1"
-):
+    message="invoice_processed", ms=1000.0, mb=200.0, quality=None, number="CS003837319", revision="r-1",
+    dry_run=False,
+):  # fmt: skip
     return {
         "severity": "INFO" if message == "invoice_processed" else "ERROR",
         "message": message,
@@ -31,6 +32,7 @@ def event(
         "peak_memory_mb": mb,
         "quality": GOOD_QUALITY if quality is None else quality,
         "status": 200 if message == "invoice_processed" else 500,
+        "dry_run": dry_run,
     }
 
 
@@ -92,7 +94,8 @@ def test_policy_needs_consecutive_breaches_and_ignores_silence():
 
 
 def test_load_sample_waits_for_events_that_reach_the_log_late():
-    arrivals = [[], [event(mb=120)], [event(mb=120), event(mb=180)]]
+    # the sample's requests are dry runs: its events are synthetic, which is what it judges
+    arrivals = [[], [event(mb=120, dry_run=True)], [event(mb=120, dry_run=True), event(mb=180, dry_run=True)]]
     calls = []
 
     def read_events(revision, since):
@@ -105,5 +108,7 @@ def test_load_sample_waits_for_events_that_reach_the_log_late():
 
 
 def test_load_sample_judges_what_arrived_when_events_never_do():
-    figures = sample_figures(lambda revision, since: [event(mb=90)], "r-1", datetime.now(UTC), 4, 0.3)
+    figures = sample_figures(
+        lambda revision, since: [event(mb=90, dry_run=True)], "r-1", datetime.now(UTC), 4, 0.3
+    )
     assert (figures.events, figures.peak_memory_mb) == (1, 90)

@@ -55,7 +55,7 @@ def test_missing_events_file(tmp_path):
 def test_no_traffic_prints_figures_and_exits_0(tmp_path):
     result = run(tmp_path, "--events-file", str(events_file(tmp_path, [])))
     assert result.exit_code == 0, result.output
-    assert "invoices" in result.output and "0 (0 processed, 0 failed, 0 dry-run)" in result.output
+    assert "invoices (real)" in result.output and "0 (0 processed, 0 failed)" in result.output
     assert result.output.rstrip().endswith("No invoice events in the last 60 minutes: alerts have no data.")
 
 
