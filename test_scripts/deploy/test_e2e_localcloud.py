@@ -134,7 +134,7 @@ def test_dry_run_shows_differences_and_changes_nothing(cloud: Cloud):
         cloud.root / "changed.toml",
         environments__local__localcloud_dir=str(cloud.root / "localcloud"),
         environments__local__memory="2GiB",
-        environments__local__env_vars={"INVOICE_PARSER": "local", "INVOICE_SINK": "sqlite", "NEW_FLAG": "on"},
+        environments__local__env_vars={**cloud.target.environment.env_vars, "NEW_FLAG": "on"},
     )
     code, plan = run_cli(deploy, "--dry-run", "--skip-validation", "--config", str(changed))
     assert code == 0, plan
