@@ -50,7 +50,8 @@ def test_production_dry_run_prints_masked_command_and_changes_nothing(
     assert command[command.index("--set-secrets") + 1] == "GEMINI_API_KEY=gemini-api-key:latest"
     assert command[command.index("--env-vars-file") + 1] == (
         "<0600 temp file>: DOCUMENT_AI_PROCESSOR_ID=***,GOOGLE_CLOUD_LOCATION=***,GOOGLE_CLOUD_PROJECT_ID=***,"
-        "GOOGLE_SHEETS_SHEET_NAME=***,GOOGLE_SHEETS_SPREADSHEET_ID=***,INVOICE_PARSER=***,INVOICE_SINK=***"
+        "GOOGLE_SHEETS_SHEET_NAME=***,GOOGLE_SHEETS_SPREADSHEET_ID=***,INVOICE_ARCHIVE_RETENTION_DAYS=***,"
+        "INVOICE_ARCHIVE_URL=***,INVOICE_PARSER=***,INVOICE_SINK=***"
     )
     # the dry run of production may be reviewed before the placeholder is filled in: a warning
     assert plan["warnings"] == [PLACEHOLDER_REFUSAL.format(path=DEFAULT_CONFIG)]
