@@ -23,7 +23,7 @@ class Observed:
 
     @property
     def dry_run(self) -> bool:
-        return self.event.dry_run
+        return bool((self.event.model_extra or {}).get("dry_run"))
 
     @property
     def synthetic(self) -> bool:
