@@ -16,10 +16,12 @@ import click
 from ..errors import ConfigError
 from ..monitoring.dashboard import render_page
 from ..monitoring.monitor import Evaluation, Monitor, Windows
+from ..monitoring.rollout_view import rollout_reader
 from ..monitoring.server import Dashboard, check_loopback, make_server
 from ..monitoring.sources import source_for
 from ..monitoring.terminal import print_snapshot, print_transitions
 from ..monitoring.webhook import WebhookNotifier, check_webhook_url
+from ..state import open_state
 from .options import console as make_console
 from .options import environment_options, guarded, load
 
@@ -53,7 +55,8 @@ def _build_monitor(config_path, env_name, state_dir, events_files, webhook, wind
     if webhook:
         notifier = WebhookNotifier(check_webhook_url(webhook))
     source = source_for(config.environment(env), events_files)
-    return Monitor(config, env, source, windows=windows, webhook=notifier)
+    rollout = rollout_reader(lambda: open_state(config, env))
+    return Monitor(config, env, source, windows=windows, webhook=notifier, rollout=rollout)
 
 
 def _watch(monitor: Monitor, interval: float, count: int | None, as_json: bool) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from .charts import Axis, Series, line_chart, nice_max, revision_bars, stacked_bars
+from .charts import Axis, Series, line_chart, nice_max, revision_bars, revision_traffic, stacked_bars
 from .monitor import Snapshot
 from .rules import describe_threshold, format_value
 from .terminal import figure_rows, revision_cells
@@ -27,12 +27,16 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:22px 0 8px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart-box{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px}
 figcaption{font-weight:600;font-size:13px;margin-bottom:2px}
-svg .grid{stroke:#eee} svg text{font-size:10px;fill:#666} svg .ytick{text-anchor:end}
+svg .grid{stroke:#eee} svg text{font-size:10px} svg .ytick{text-anchor:end}
+svg .ytick,svg .xtick,svg .na,svg .barvalue{fill:#666}
 svg .legend{font-size:11px;font-weight:600} svg .revlabel{font-size:11px;fill:#333}
+.steps{display:flex;gap:4px;margin:6px 0} .step{border:1px solid #ccc;border-radius:4px;padding:3px 8px;background:#fff}
+.step.done{background:#e6f4ea;border-color:#2ca02c} .step.current{background:#e8f0fe;border-color:#1f77b4;font-weight:600}
 table{border-collapse:collapse;background:#fff} td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
 td:first-child,th:first-child{text-align:left}
 """
 
+SYNTHETIC_COLOR = "#9e9e9e"
 TIMELINE_CHARTS = ("invoices", "error_rate", "processing_time", "quality", "memory", "rows_written")
 
 
@@ -69,10 +73,11 @@ def _timeline(snapshot: Snapshot) -> str:
     def points(get):
         return [(b.end, get(b)) for b in buckets]
 
-    counts = [float(b.figures.events) for b in buckets]
+    counts = [float(b.figures.events + b.synthetic.events) for b in buckets]
     invoices = stacked_bars(
         "invoices", "Invoices per interval", Axis(start, end, nice_max(counts, 1), "count"), width,
-        [(b.end, [("processed", "#2ca02c", b.figures.processed), ("failed", "#d62728", b.figures.failed)]) for b in buckets],
+        [(b.end, [("processed", "#2ca02c", b.figures.processed), ("failed", "#d62728", b.figures.failed),
+                  ("synthetic (not counted)", SYNTHETIC_COLOR, b.synthetic.events)]) for b in buckets],
         marks,
     )  # fmt: skip
     error_rate = line_chart(
@@ -125,7 +130,7 @@ def _revisions(snapshot: Snapshot) -> str:
     if not snapshot.revisions:
         return "<p>No invoice events in this period.</p>"
     limits = {a.rule: a.threshold for a in snapshot.alerts}
-    header = "".join(f"<th>{h}</th>" for h in ("revision", "first seen", "last seen", "invoices", "error rate", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"))  # fmt: skip
+    header = "".join(f"<th>{h}</th>" for h in ("revision", "first seen", "last seen", "real", "synthetic", "error rate", "p50", "p95", "max", "memory", "quality", "inv. no.", "placeholders", "rows"))  # fmt: skip
     body = []
     for w in snapshot.revisions:
         label, *figures = revision_cells(w)
@@ -137,7 +142,10 @@ def _revisions(snapshot: Snapshot) -> str:
         )
     table = f'<table id="revisions"><tr>{header}</tr>{"".join(body)}</table>'
     charts = (
-        revision_bars("revision_error_rate", "Error rate per revision",
+        revision_traffic("revision_traffic", "Invoices per revision: real and synthetic (only real ones are judged)",
+                         [(w.label, [("real", "#4e79a7", w.figures.events), ("synthetic", SYNTHETIC_COLOR, w.synthetic.events)])
+                          for w in snapshot.revisions])
+        + revision_bars("revision_error_rate", "Error rate per revision",
                       [(w.label, w.figures.error_rate) for w in snapshot.revisions], "percent", ("alert", limits["error_rate"]))
         + revision_bars("revision_quality", "Quality score per revision",
                         [(w.label, w.figures.accuracy_proxy) for w in snapshot.revisions], "percent", ("alert", limits["accuracy"]))
@@ -145,6 +153,41 @@ def _revisions(snapshot: Snapshot) -> str:
                         [(w.label, w.p95_seconds) for w in snapshot.revisions], "seconds")
     )  # fmt: skip
     return table + '<div class="charts">' + charts + "</div>"
+
+
+def _rollout(snapshot: Snapshot) -> str:
+    """The rollout's steps and its last analysis per revision, when a rollout is recorded."""
+    progress = snapshot.rollout
+    if not progress:
+        return ""
+    if "unavailable" in progress:
+        return f"<h2>Rollout</h2><p>Rollout progress unavailable: {escape(str(progress['unavailable']))}</p>"
+    steps, current = progress.get("steps") or [], progress.get("current_step", -1)
+    states = ["done" if i < current else "current" if i == current else "pending" for i in range(len(steps))]
+    verify_state = "current" if current < 0 and progress.get("status") == "running" else "done"
+    boxes = [f'<span class="step {verify_state}" data-step="verify">verify (tag URL, 0%)</span>'] + [
+        f'<span class="step {state}" data-step="{i}">{escape(str(weight))}%</span>'
+        for i, (weight, state) in enumerate(zip(steps, states, strict=True))
+    ]
+    weights = ", ".join(
+        f"{escape(str(r))} {escape(str(p))}%" for r, p in (progress.get("weights") or {}).items()
+    )
+    ends = progress.get("step_ends_at")
+    meta = (f"{escape(str(progress.get('strategy', '')))} rollout of {escape(str(progress.get('candidate')))} against "
+            f"stable {escape(str(progress.get('stable')))}: <b>{escape(str(progress.get('status')))}</b>"
+            + (f"; weights {weights}" if weights else "") + (f"; step ends {escape(str(ends))}" if ends else "")
+            + (f"; {escape(str(progress['reason']))}" if progress.get("reason") else ""))  # fmt: skip
+    rows = []
+    for revision, analysis in (progress.get("analysis") or {}).items():
+        flat = (
+            {k: v for k, v in (analysis or {}).items() if not isinstance(v, dict | list)}
+            if isinstance(analysis, dict)
+            else {"value": analysis}
+        )
+        cells = "; ".join(f"{escape(str(k))} {escape(str(v))}" for k, v in flat.items())
+        rows.append(f'<tr data-revision="{escape(str(revision))}"><td>{escape(str(revision))}</td><td>{cells}</td></tr>')  # fmt: skip
+    table = f'<table id="rollout-analysis"><tr><th>revision</th><th>last analysis</th></tr>{"".join(rows)}</table>' if rows else ""  # fmt: skip
+    return f'<h2>Rollout</h2><div id="rollout"><div class="meta">{meta}</div><div class="steps">{"".join(boxes)}</div>{table}</div>'
 
 
 def _marks(snapshot: Snapshot) -> str:
@@ -186,6 +229,7 @@ def render_page(snapshot: Snapshot, refresh_seconds: float | None = None) -> str
         f"<h1>{escape(snapshot.function)} &middot; {escape(snapshot.env)} &middot; {escape(status)}</h1>"
         f'<div class="meta">generated {snapshot.generated_at:%Y-%m-%d %H:%M:%S}Z from {escape(snapshot.source)}; '
         f"current window {snapshot.window_minutes:g} min; history {history}</div>"
+        f"{_rollout(snapshot)}"
         f"<h2>Alerts</h2>{_alerts(snapshot)}"
         f"<h2>Current figures ({escape(snapshot.current.label)})</h2>{_cards(snapshot)}"
         f"<h2>Over time (deployments and rollbacks marked)</h2>{_timeline(snapshot)}"

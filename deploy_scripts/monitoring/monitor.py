@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -37,6 +38,8 @@ class Snapshot(BaseModel):
     alerts: list[RuleResult]
     open_incidents: list[Incident]
     recent_incidents: list[Incident]
+    #: the rollout's progress (RolloutProgress as JSON) when one is recorded; see rollout_view.py
+    rollout: dict[str, Any] | None = None
 
     @property
     def firing(self) -> list[RuleResult]:
@@ -73,6 +76,7 @@ class Monitor:
         windows: Windows | None = None,
         webhook: WebhookNotifier | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rollout: Callable[[str], dict[str, Any] | None] | None = None,
     ):
         self.config = config
         self.env_name = env_name
@@ -81,6 +85,8 @@ class Monitor:
         self.windows = windows or Windows()
         self.webhook = webhook
         self.clock = clock
+        #: scope key -> the rollout's progress, or None (read_rollout over the state backend)
+        self.rollout = rollout
         self.state_dir = config.resolved_state_dir()
         self.store = AlertStore.in_state_dir(self.state_dir)
         self.scope = scope_key(config, env_name)
@@ -112,5 +118,6 @@ class Monitor:
             alerts=results,
             open_incidents=self.store.open_incidents(self.scope),
             recent_incidents=self.store.recent_incidents(self.scope),
+            rollout=self.rollout(self.scope) if self.rollout else None,
         )
         return Evaluation(snapshot, transitions, problems)
