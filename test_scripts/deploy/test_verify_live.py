@@ -86,6 +86,11 @@ def test_honest_function_passes_verification(tmp_path: Path, config):
     assert by_name["reference_accuracy"].measured >= 0.90
     assert by_name["reference_items"].measured >= 130
     assert by_name["reference_served_by_new_revision"].measured == "test-rev-1"
+    # the real invoice is a live reference too, judged against its golden truth like the confirmation
+    assert by_name["reference_accuracy[CI004848705]"].measured >= 0.90
+    assert by_name["reference_items[CI004848705]"].measured >= 52
+    assert by_name["invoice_number_on_every_row[CI004848705]"].passed
+    assert "accuracy[ci004848705.pdf]" not in by_name  # no longer merely an "other vendor"
     assert result.metrics["load_sample"]["requests"] == 2
     assert result.metrics["load_sample"]["peak_memory_mb"] > 0  # read from the function's own events
 
@@ -101,6 +106,7 @@ def test_sabotaged_extractor_fails_on_ground_truth(tmp_path: Path, config):
     assert by_name["health"].passed
     assert not by_name["reference_accuracy"].passed and by_name["reference_accuracy"].measured < 0.6
     assert not by_name["reference_items"].passed and by_name["reference_items"].measured < 100
+    assert not by_name["reference_accuracy[CI004848705]"].passed
 
 
 def test_health_gives_up_after_bounded_attempts():
