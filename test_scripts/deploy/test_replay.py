@@ -19,6 +19,7 @@ from deploy_scripts.pipeline.replay import ReplayDiff, compare, render_diff, sha
 from invoice_processing.service.archive import ArchivedResult, open_archive
 from test_scripts.function.invoices import small_invoice
 from test_scripts.function.servers import FunctionProcess
+from test_scripts.function.test_archive import archiving
 
 
 def archived(**changes) -> ArchivedResult:
@@ -89,10 +90,7 @@ def test_a_long_diff_is_cut_with_a_pointer_to_the_file():
 @pytest.fixture(scope="module")
 def candidate(tmp_path_factory):
     """One function that archives its real invoices in a directory (it is stable and candidate alike)."""
-    work = tmp_path_factory.mktemp("replay_function")
-    env = {"INVOICE_SQLITE_PATH": str(work / "rows.sqlite3"), "INVOICE_ARCHIVE_URL": str(work / "archive"),
-           "K_REVISION": "process-invoice-00002-can"}  # fmt: skip
-    with FunctionProcess(work, env) as function:
+    with archiving(tmp_path_factory.mktemp("replay_function"), "process-invoice-00002-can") as function:
         files = {"invoice_file": ("invoice.pdf", small_invoice().pdf, "application/pdf")}
         response = requests.post(
             function.url, files=files, headers={"Function-Execution-Id": "real-1"}, timeout=60

@@ -22,35 +22,28 @@ from deploy_scripts.pipeline.gcloud import serving_revision
 from deploy_scripts.pipeline.records import RecordStore
 from test_scripts.function.invoices import small_invoice
 
-from .conftest import localcloud_environment
+from .conftest import SABOTAGE, localcloud_environment
 
 pytestmark = [pytest.mark.gcloud, pytest.mark.slow]
 
-CHANGE_ONE_INVOICE = """
+#: the conftest's sabotage, aimed at one invoice: the first item's price goes up by 1 on that one only
+ONE_PRICE_UP = """
 
-# --- appended by test_replay_e2e: a change only one (non-golden) invoice shows -------------------
-_honest_detect_vendor = detect_vendor
-
-
-class _OnePriceUp:
-    def __init__(self, parser):
-        self._parser, self.name = parser, parser.name
-
-    def score(self, document):
-        return self._parser.score(document)
-
-    def parse(self, document):
-        parsed = self._parser.parse(document)
-        if parsed.invoice_number != {order!r} or not parsed.line_items:
-            return parsed
-        first = parsed.line_items[0]
-        changed = first.model_copy(update={{"unit_price": first.unit_price + 1}})
-        return parsed.model_copy(update={{"line_items": [changed, *parsed.line_items[1:]]}})
-
-
-def detect_vendor(document):  # noqa: F811
-    return _OnePriceUp(_honest_detect_vendor(document))
+def _one_price_up(parsed):
+    if parsed.invoice_number != {order!r} or not parsed.line_items:
+        return parsed.line_items
+    first = parsed.line_items[0]
+    return [first.model_copy(update={{"unit_price": first.unit_price + 1}}), *parsed.line_items[1:]]
 """
+
+
+def change_one_invoice(source: Path, order: str) -> Path:
+    vendors = source / "invoice_processing" / "vendors" / "__init__.py"
+    patch = ONE_PRICE_UP.format(order=order) + SABOTAGE.replace(
+        "parsed.line_items[::2]", "_one_price_up(parsed)"
+    )
+    vendors.write_text(vendors.read_text() + patch)
+    return source
 
 
 def test_replay_refuses_a_candidate_that_changes_one_archived_real_invoice(tmp_path: Path):
@@ -73,9 +66,7 @@ def test_replay_refuses_a_candidate_that_changes_one_archived_real_invoice(tmp_p
         first_item = real.json()["line_items"][0]
         code, stable_price = first_item["product_code"], first_item["unit_price"]
 
-        source = stage_project_source(tmp_path / "candidate")
-        vendors = source / "invoice_processing" / "vendors" / "__init__.py"
-        vendors.write_text(vendors.read_text() + CHANGE_ONE_INVOICE.format(order=sample.order_no))
+        source = change_one_invoice(stage_project_source(tmp_path / "candidate"), sample.order_no)
         refused = CliRunner().invoke(deploy, ["--skip-validation", "--source-dir", str(source)])
         assert refused.exit_code == 1, refused.output[-3000:]
 

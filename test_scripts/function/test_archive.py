@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -104,12 +105,16 @@ def _archive_of(function: FunctionProcess) -> Archive:
     return open_archive(function.env["INVOICE_ARCHIVE_URL"])
 
 
+def archiving(work: Path, revision: str) -> FunctionProcess:
+    """A function (local parser, SQLite sink) that archives its real invoices under `work/archive`."""
+    env = {"INVOICE_SQLITE_PATH": str(work / "rows.sqlite3"), "INVOICE_ARCHIVE_URL": str(work / "archive"),
+           "K_REVISION": revision}  # fmt: skip
+    return FunctionProcess(work, env)
+
+
 @pytest.fixture(scope="module")
 def archiving_function(tmp_path_factory):
-    work = tmp_path_factory.mktemp("archiving_function")
-    env = {"INVOICE_SQLITE_PATH": str(work / "rows.sqlite3"), "INVOICE_ARCHIVE_URL": str(work / "archive"),
-           "K_REVISION": "process-invoice-00003-arc"}  # fmt: skip
-    with FunctionProcess(work, env) as function:
+    with archiving(tmp_path_factory.mktemp("archiving_function"), "process-invoice-00003-arc") as function:
         yield function
 
 
