@@ -207,21 +207,15 @@ def shadow_replay(
         return _skipped(f"no archive configured ({ARCHIVE_ENV} is not among the environment's env_vars)",
                         metrics, settings.replay_required)  # fmt: skip
     metrics["archive"] = archive.url
-    entries: list[ArchiveEntry] = archive.recent(settings.replay_invoices)
+    try:
+        entries = archive.recent(settings.replay_invoices)
+        differences = _replay(archive, entries, url, config.thresholds.post_deploy.max_reference_seconds)
+    except _read_errors() as exc:  # the archive, not the candidate: say so, never pass
+        detail = f"cannot read the archive {archive.url} ({type(exc).__name__}: {exc}); check it exists and you may read it"
+        return truth("shadow_replay", False, None, detail[:600]), metrics
     if not entries:
         return _skipped(f"no archived real invoice in {archive.url} yet (nothing processed for real "
                         "within the retention)", metrics, settings.replay_required)  # fmt: skip
-    differences: list[Difference] = []
-    timeout = config.thresholds.post_deploy.max_reference_seconds
-    for entry in entries:
-        stable = archive.result(entry)
-        posted = _post(url, archive.document(entry), stable.content_type, timeout)
-        if posted.body is None or posted.error:
-            invoice = stable.invoice_number or "(no invoice number)"
-            differences.append(Difference(entry=entry.key, invoice=invoice, item=ANSWER, field="status",
-                                          stable=200, candidate=posted.error or "no JSON answer"))  # fmt: skip
-            continue
-        differences += compare(entry.key, stable, posted.body)
     metrics.update(compared=len(entries), differences=len(differences))
     accepted_keys: set[tuple] = set()
     if accept_diff is not None:
@@ -252,6 +246,28 @@ def shadow_replay(
         + render_diff(open_ones)
     )
     return truth("shadow_replay", False, len(open_ones), detail), metrics
+
+
+def _replay(archive: Archive, entries: list[ArchiveEntry], url: str, timeout: float) -> list[Difference]:
+    differences: list[Difference] = []
+    for entry in entries:
+        stable = archive.result(entry)
+        posted = _post(url, archive.document(entry), stable.content_type, timeout)
+        if posted.body is None or posted.error:
+            invoice = stable.invoice_number or "(no invoice number)"
+            differences.append(Difference(entry=entry.key, invoice=invoice, item=ANSWER, field="status",
+                                          stable=200, candidate=posted.error or "no JSON answer"))  # fmt: skip
+            continue
+        differences += compare(entry.key, stable, posted.body)
+    return differences
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What reading an archive can raise: files, bad JSON, Cloud Storage's and google-auth's errors."""
+    from google.api_core.exceptions import GoogleAPIError
+    from google.auth.exceptions import GoogleAuthError
+
+    return (OSError, ValueError, GoogleAPIError, GoogleAuthError)
 
 
 def _skipped(reason: str, metrics: dict, required: bool) -> tuple[Check, dict]:

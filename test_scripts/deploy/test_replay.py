@@ -183,3 +183,16 @@ def test_accept_diff_that_is_not_a_replay_diff_exits_2_before_anything_moves(iso
     assert result.output == (
         f"Error: --accept-diff {bogus}: not a replay diff; pass the file a failed shadow replay wrote\n"
     )
+
+
+def test_an_archive_that_cannot_be_read_fails_the_check_naming_the_archive(replay_config, tmp_path):
+    broken = tmp_path / "broken"
+    (broken / "20261201T100000000000Z-exec-1").mkdir(parents=True)
+    (broken / "20261201T100000000000Z-exec-1" / "document").write_bytes(b"%PDF")
+    (broken / "20261201T100000000000Z-exec-1" / "result.json").write_text("{not json")
+    replay_config.environments["local"].env_vars.update(
+        INVOICE_ARCHIVE_URL=str(broken), INVOICE_ARCHIVE_RETENTION_DAYS="36500"
+    )
+    check, _ = shadow_replay("http://127.0.0.1:9/", "r", replay_config)
+    assert (check.passed, check.skipped) == (False, False)
+    assert check.detail.startswith(f"cannot read the archive {broken} (ValidationError: ")
