@@ -335,10 +335,12 @@ def test_watch_rolls_back_when_the_error_rate_trips(cloud: Cloud):
     url = cloud.target.function_url(None)
     stop = threading.Event()
 
-    def garbage_traffic() -> None:  # documents the function must refuse: each one an invoice_failed event
+    # documents the function must refuse: each one a real invoice_failed event (a refused document
+    # writes nothing; dry runs would be synthetic traffic, which watch rightly leaves out)
+    def garbage_traffic() -> None:
         while not stop.is_set():
             requests.post(url, files={"invoice_file": ("x.pdf", b"%PDF-1.4 broken", "application/pdf")},
-                          headers={"X-Invoice-Dry-Run": "1"}, timeout=10)  # fmt: skip
+                          timeout=10)  # fmt: skip
             time.sleep(0.1)
 
     sender = threading.Thread(target=garbage_traffic, daemon=True)
