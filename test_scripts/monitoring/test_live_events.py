@@ -3,7 +3,6 @@ revision (Cloud Run LogEntries), then read back by `monitor` through localcloud'
 and the error-rate alert fires, reaches a local webhook, and resolves as good invoices dilute it."""
 
 import json
-import statistics
 
 import pytest
 from click.testing import CliRunner
@@ -41,13 +40,14 @@ def test_figures_alerts_and_webhook_from_the_running_function(
 
     evaluation = monitor.evaluate()
     figures, current = evaluation.snapshot.current.figures, evaluation.snapshot.current
-    assert (figures.events, figures.processed, figures.failed) == (4, 2, 2)
-    assert figures.error_rate == 0.5
+    # the dry run is synthetic: shown apart, left out of the figures the alerts judge
+    assert (figures.events, figures.processed, figures.failed, figures.excluded) == (3, 1, 2, 1)
+    assert figures.error_rate == pytest.approx(2 / 3)
     assert figures.revisions == [live_function.revision]
     assert current.rows_written == sum(b["rows_added"] for b in bodies) == len(bodies[0]["rows"]) > 0
-    assert current.dry_runs == 1
+    assert current.dry_runs == current.synthetic.events == current.synthetic.processed == 1
     assert figures.invoice_number_rate == 1.0
-    assert figures.accuracy_proxy == pytest.approx(statistics.fmean(b["quality"]["score"] for b in bodies))
+    assert figures.accuracy_proxy == pytest.approx(bodies[0]["quality"]["score"])
     slowest_answer = max(b["duration_ms"] for b in bodies) / 1000  # measured after the event was written
     assert 0 < figures.max_seconds <= slowest_answer
     assert current.p95_seconds <= figures.max_seconds and figures.peak_memory_mb > 0
@@ -58,18 +58,18 @@ def test_figures_alerts_and_webhook_from_the_running_function(
                       "placeholder": "ok"}  # fmt: skip
     assert [t.kind for t in evaluation.transitions] == ["fired"]
     assert [b["text"] for b in receiver.bodies] == [
-        "[FIRING] error rate 50.0% (alert when > 5.0%) on local.freckled-hen-analytics.us-central1.process_invoice"
+        "[FIRING] error rate 66.7% (alert when > 5.0%) on local.freckled-hen-analytics.us-central1.process_invoice"
     ]
     assert bodies[0]["invoice_number"] not in json.dumps(receiver.bodies)  # no document contents
 
-    # 36 more good invoices: 2 failures in 40 is exactly 5%, which is not above the limit
+    # 37 more good real invoices: 2 failures in 40 is exactly 5%, which is not above the limit
     small = golden_pdfs["cc-one-page-invoice.pdf"]
-    assert all(live_function.post(small, dry_run=True).status_code == 200 for _ in range(35))
-    live_function.events_logged(39)
+    assert all(live_function.post(small).status_code == 200 for _ in range(36))
+    live_function.events_logged(40)
     assert monitor.evaluate().snapshot.current.figures.error_rate == pytest.approx(2 / 39)
     assert len(receiver.bodies) == 1
-    assert live_function.post(small, dry_run=True).status_code == 200
-    live_function.events_logged(40)
+    assert live_function.post(small).status_code == 200
+    live_function.events_logged(41)
     resolved = monitor.evaluate()
     assert resolved.snapshot.current.figures.error_rate == 0.05
     assert [t.kind for t in resolved.transitions] == ["resolved"]
@@ -85,10 +85,11 @@ def test_cli_json_over_the_function_log(config, live_function, golden_pdfs, tmp_
     assert result.exit_code == 1, result.output  # an alert is firing
     data = json.loads(result.stdout)
     assert data["firing"] == ["error_rate"]
-    assert data["current"]["figures"]["events"] == 4 and data["current"]["figures"]["failed"] == 2
+    assert data["current"]["figures"]["events"] == 3 and data["current"]["figures"]["failed"] == 2
+    assert data["current"]["synthetic"]["events"] == 1
     assert data["current"]["rows_written"] == bodies[0]["rows_added"]
     assert [t["kind"] for t in data["transitions"]] == ["fired"]
-    assert "[FIRING] error rate 50.0%" in result.stderr
+    assert "[FIRING] error rate 66.7%" in result.stderr
 
     again = CliRunner().invoke(monitor_cli, args)
     assert (
