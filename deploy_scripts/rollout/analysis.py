@@ -68,7 +68,7 @@ def _p95(values: list[float]) -> float | None:
 def real_figures(revision: str | None, entries: Iterable[Any]) -> RevisionFigures:
     """Figures over a revision's real events (the function marks verification traffic `dry_run`)."""
     parsed = [e for e in (parse_event(raw) for raw in entries) if e is not None]
-    real = [e for e in parsed if not (e.model_extra or {}).get("dry_run")]
+    real = [e for e in parsed if not e.is_synthetic]  # dry runs, and traffic marked synthetic
     figures = RevisionFigures(revision=revision, events=len(real), synthetic=len(parsed) - len(real))
     if not real:
         return figures

@@ -78,5 +78,6 @@ def test_replay_refuses_a_candidate_that_changes_one_archived_real_invoice(tmp_p
         assert f"{code} unit_price: {stable_price} -> {candidate_price}" in output
         assert f"{sample.order_no} (archived request " in output
         diff_file = Path(run.metrics["shadow_replay"]["diff_file"])
-        assert diff_file.is_file() and run.status == "rolled_back"
+        # blue-green: the candidate was verified through its tag URL and never served a live request
+        assert diff_file.is_file() and run.status == "failed"
         assert serving_revision(target.gcloud.service()) == stable
