@@ -9,12 +9,10 @@ SHEET_COLUMNS = ("Order Date", "Vendor", "INV", "Item", "Wholesale", "Qty")
 
 
 def item_text(item: LineItem) -> str:
-    parts = [item.product_code]
-    if item.upc:
-        parts.append(f"UPC: {item.upc}")
-    if item.description:
-        parts.append(item.description)
-    return " - ".join(parts)
+    """`XS9826A - UPC: 191009727774 - 6"H Metal Ballerina Ornament, Sage`; a part the document does
+    not print is left out with its separator (no code: `UPC: … - Laptop`, or just `Laptop`)."""
+    parts = [item.product_code, f"UPC: {item.upc}" if item.upc else "", item.description]
+    return " - ".join(part for part in parts if part)
 
 
 def sheet_quantity(invoice: Invoice, item: LineItem) -> int:
