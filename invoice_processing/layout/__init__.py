@@ -6,7 +6,7 @@ say which column titles and labels they look for.
 """
 
 from .columns import Column, ColumnSet, find_columns
-from .labels import value_near
+from .labels import value_block, value_near
 from .rows import group_rows, row_cells, row_text
 
-__all__ = ["Column", "ColumnSet", "find_columns", "group_rows", "row_cells", "row_text", "value_near"]
+__all__ = ["Column", "ColumnSet", "find_columns", "group_rows", "row_cells", "row_text", "value_block", "value_near"]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .rows import row_text
+from .rows import CELL_GAP_RATIO, row_text
 
 if TYPE_CHECKING:
     from ..document.model import Word
@@ -83,3 +83,73 @@ def value_near(rows: Sequence[Sequence[Word]], label: re.Pattern[str], value: re
                 return match.group(match.lastindex or 0)
             break
     return None
+
+
+def _labels_found(
+    rows: Sequence[Sequence[Word]], labels: Sequence[re.Pattern[str]]
+) -> list[tuple[int, float, int, set[int]]]:
+    """(row index, left edge, which label, ids of its words) of each label's first appearance."""
+    found = []
+    for which, label in enumerate(labels):
+        for index, row in enumerate(rows):
+            span = _label_span(row, label)
+            if span is not None:
+                first, last = span
+                found.append((index, row[first].x0, which, {id(w) for w in row[first : last + 1]}))
+                break
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
+def _value_from(row: Sequence[Word], at: int, step: int) -> str:
+    """The cell that starts (step 1) or ends (step -1) at word `at`: its neighbours close by."""
+    words, previous = [row[at]], row[at]
+    position = at + step
+    while 0 <= position < len(row):
+        word = row[position]
+        gap = word.x0 - previous.x1 if step > 0 else previous.x0 - word.x1
+        if gap > CELL_GAP_RATIO * (word.bottom - word.top) or word.text.endswith(":"):
+            break
+        words.append(word)
+        previous, position = word, position + step
+    return " ".join(w.text for w in (words if step > 0 else reversed(words)))
+
+
+def value_block(
+    rows: Sequence[Sequence[Word]], labels: Sequence[re.Pattern[str]]
+) -> tuple[list[int], list[str]]:
+    """Labels printed as a stack whose values stand elsewhere as a block: (which labels, top down;
+    the block's values, top down), or two empty lists.
+
+    A block's values line up on one edge, left or right (a column of cells), and stand under or
+    right of their labels, never left of them: that is what tells them from whatever else shares
+    their rows (a stamp, an address), whatever it says. The caller pairs the two lists (by shape
+    where values have one, else in order)."""
+    found = _labels_found(rows, labels)
+    if len(found) < 2:
+        return [], []
+    taken = set().union(*(ids for *_, ids in found))
+    left = min(x0 for _, x0, _, _ in found)
+    candidates = [
+        (index, n, word)
+        for index in range(found[0][0], len(rows))
+        for n, word in enumerate(rows[index])
+        if id(word) not in taken and word.x1 > left and not word.text.endswith(":")
+    ]
+    if not candidates:
+        return [], []
+    heights = sorted(w.bottom - w.top for _, _, w in candidates)
+    tolerance = heights[len(heights) // 2] * 0.5
+    best: tuple[int, int, dict[int, int]] = (0, 0, {})  # (rows on the edge, step, row -> word)
+    for step, edge in ((1, lambda w: w.x0), (-1, lambda w: w.x1)):  # left-aligned first on a tie
+        for _, _, anchor in candidates:
+            on_edge: dict[int, int] = {}
+            for index, n, word in candidates:
+                if index not in on_edge and abs(edge(word) - edge(anchor)) <= tolerance:
+                    on_edge[index] = n
+            if len(on_edge) > best[0]:
+                best = (len(on_edge), step, on_edge)
+    count, step, on_edge = best
+    if count < 2:
+        return [], []
+    values = [_value_from(rows[index], n, step) for index, n in sorted(on_edge.items())][: len(found)]
+    return [which for _, _, which, _ in found], values

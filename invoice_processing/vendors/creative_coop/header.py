@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ...document import Document
-from ...layout import find_columns, row_cells, value_near
+from ...layout import find_columns, row_cells, value_block, value_near
 from .furniture import LABEL, is_furniture
 from .patterns import COLUMNS, DATE, ORDER_NUMBER, is_column_header
 
@@ -35,6 +35,14 @@ POSITION_LABELS = {
     "order_date": re.compile(r"\bORDER\s*DATE\s*:", re.I),
     "customer_number": re.compile(r"\bCUSTOMER\s*NO\.?\s*:", re.I),
     "po_number": re.compile(r"\bP\.?\s?O\.?\s*NO\.?\s*:", re.I),
+}
+LABEL_TEXT = {
+    "invoice_number": "INVOICE NO:",
+    "invoice_date": "INVOICE DATE:",
+    "order_number": "ORDER NO:",
+    "order_date": "ORDER DATE:",
+    "customer_number": "CUSTOMER NO:",
+    "po_number": "PO NO:",
 }
 POSITION_VALUES = {
     "invoice_number": ORDER_NUMBER,
@@ -169,6 +177,10 @@ def pair_by_position(document: Document) -> tuple[Header, list[str]]:
         found = value_near(above, label, POSITION_VALUES[field])
         if found is not None:
             setattr(header, field, _date(found) if field in DATES else found)
+    waiting = [field for field in POSITION_LABELS if getattr(header, field) is None]
+    order, values = value_block(above, [POSITION_LABELS[field] for field in waiting])
+    if values:  # a stack of labels and its block of values, paired as printed
+        _fill(header, pair_labels([LABEL_TEXT[waiting[which]] for which in order] + values))
     return header, [cell for row in above for cell in row_cells(row)]
 
 
