@@ -22,20 +22,26 @@ def _centre(word: Word) -> float:
 
 def group_rows(words: Sequence[Word]) -> list[list[Word]]:
     rows: list[list[Word]] = []
-    centres: list[float] = []  # running mean centre of each row
-    heights: list[float] = []  # the row's smallest word height: a big stamp must not merge rows
-    for word in sorted(words, key=lambda w: (_centre(w), w.x0)):
-        centre = _centre(word)
-        height = max(word.bottom - word.top, 1e-9)
-        if rows and abs(centre - centres[-1]) <= min(height, heights[-1]) * LINE_BAND_RATIO:
-            rows[-1].append(word)
-            centres[-1] += (centre - centres[-1]) / len(rows[-1])
-            heights[-1] = min(heights[-1], height)
+    centre_of_row = 0.0  # running mean centre of the last row
+    row_height = 0.0  # the last row's smallest word height: a big stamp must not merge rows
+    # thousands of words a page: each word's centre and height are computed once
+    # (the index keeps equal positions in their given order and never lets two words be compared)
+    for centre, _, _, height, word in sorted(
+        ((w.top + w.bottom) / 2, w.x0, i, max(w.bottom - w.top, 1e-9), w) for i, w in enumerate(words)
+    ):
+        if rows and abs(centre - centre_of_row) <= min(height, row_height) * LINE_BAND_RATIO:
+            row = rows[-1]
+            row.append(word)
+            centre_of_row += (centre - centre_of_row) / len(row)
+            row_height = min(row_height, height)
             continue
         rows.append([word])
-        centres.append(centre)
-        heights.append(height)
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
+        centre_of_row, row_height = centre, height
+    return [sorted(row, key=_left) for row in rows]
+
+
+def _left(word: Word) -> float:
+    return word.x0
 
 
 def row_text(row: Sequence[Word]) -> str:

@@ -40,4 +40,6 @@ def detect_vendor(document: Document) -> VendorParser:
         score = parser.score(document)
         if score >= MIN_CONFIDENCE and score > best_score:
             best_score, best = score, parser
+            if score >= 1.0:  # scores stop at 1.0: a later parser could only tie, and ties go here
+                break
     return best

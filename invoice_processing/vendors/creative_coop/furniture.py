@@ -19,16 +19,24 @@ VENDOR_LINE = re.compile(r"^Creative[\s-]*Co-?op(?:,?\s*Inc\.?)?$", re.I)
 CONTINUED = re.compile(r"^\(?(continued|continued on next page)\)?$", re.I)
 
 
+#: All of the above in one pattern: every line of a document is tested, so one scan each.
+FURNITURE = re.compile(
+    "|".join(
+        (
+            PAGE_MARK.pattern,
+            LABEL.pattern,
+            TITLE_LINE.pattern.replace("$", r"\s*$"),
+            VENDOR_LINE.pattern.replace("$", r"\s*$"),
+            CONTINUED.pattern.replace("$", r"\s*$"),
+        )
+    ).replace("^", r"^\s*"),
+    re.I,
+)
+
+
 def is_furniture(line: str) -> bool:
     """Safe anywhere on a page: no description line looks like these."""
-    text = line.strip()
-    return bool(
-        PAGE_MARK.search(text)
-        or LABEL.search(text)
-        or TITLE_LINE.match(text)
-        or VENDOR_LINE.match(text)
-        or CONTINUED.match(text)
-    )
+    return FURNITURE.search(line) is not None
 
 
 def header_end(lines: list[str], first_row: int) -> int:

@@ -50,11 +50,12 @@ COLUMNS = (
 
 
 def is_code(token: str) -> bool:
-    return bool(PRODUCT_CODE.match(token))
+    # called for nearly every word of a document: the length rules out most words without a regex
+    return 6 <= len(token) <= 7 and PRODUCT_CODE.match(token) is not None
 
 
 def is_upc_shaped(token: str) -> bool:
-    return bool(UPC_SHAPE.match(token))
+    return len(token) == 12 and token.isdigit() and UPC_SHAPE.match(token) is not None
 
 
 def valid_upc(token: str) -> bool:

@@ -194,12 +194,15 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     if len(pages) < 2:
         return set()
     seen: Counter[tuple[str, int, str]] = Counter()
+    row_like: dict[str, bool] = {}  # headers repeat page after page: each distinct line judged once
     for lines in pages:
         keys = set()
         inside = _inside_rows(lines)
         for index, line in enumerate(lines):
             text = line.strip()
-            if index not in inside and not _row_like(text):
+            if (like := row_like.get(text)) is None:
+                like = row_like[text] = _row_like(text)
+            if index not in inside and not like:
                 keys.add(("top", index, text))
                 keys.add(("bottom", len(lines) - 1 - index, text))
                 if len(text.split()) >= SENTENCE_WORDS:
