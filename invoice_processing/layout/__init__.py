@@ -9,4 +9,13 @@ from .columns import Column, ColumnSet, find_columns
 from .labels import value_block, value_near
 from .rows import group_rows, row_cells, row_text
 
-__all__ = ["Column", "ColumnSet", "find_columns", "group_rows", "row_cells", "row_text", "value_block", "value_near"]
+__all__ = [
+    "Column",
+    "ColumnSet",
+    "find_columns",
+    "group_rows",
+    "row_cells",
+    "row_text",
+    "value_block",
+    "value_near",
+]

@@ -11,7 +11,9 @@ from invoice_processing.sheet_rows import item_text
 
 
 def line(code: str, upc: str | None, description: str) -> LineItem:
-    return LineItem(product_code=code, upc=upc, description=description, qty_ordered=1, unit_price=Decimal("1.00"))
+    return LineItem(
+        product_code=code, upc=upc, description=description, qty_ordered=1, unit_price=Decimal("1.00")
+    )
 
 
 @pytest.mark.parametrize(
