@@ -68,7 +68,7 @@ def value_near(rows: Sequence[Sequence[Word]], label: re.Pattern[str], value: re
             previous = word
         for text in (" ".join(right), *right):
             if match := value.fullmatch(text):
-                return match.group(match.lastindex or 0)
+                return match.group(0)  # the whole value (a date's pattern has a group per part)
         x0, x1 = row[first].x0, row[last].x1
         if _stacked(rows, index, x0, x1):
             continue
@@ -80,7 +80,7 @@ def value_near(rows: Sequence[Sequence[Word]], label: re.Pattern[str], value: re
             # the values are elsewhere)
             match = value.fullmatch(words[0].text)
             if match:
-                return match.group(match.lastindex or 0)
+                return match.group(0)  # the whole value (a date's pattern has a group per part)
             break
     return None
 

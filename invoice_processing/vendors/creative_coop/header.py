@@ -177,10 +177,10 @@ def pair_by_position(document: Document) -> tuple[Header, list[str]]:
         found = value_near(above, label, POSITION_VALUES[field])
         if found is not None:
             setattr(header, field, _date(found) if field in DATES else found)
-    waiting = [field for field in POSITION_LABELS if getattr(header, field) is None]
-    order, values = value_block(above, [POSITION_LABELS[field] for field in waiting])
+    fields = list(POSITION_LABELS)
+    order, values = value_block(above, list(POSITION_LABELS.values()))
     if values:  # a stack of labels and its block of values, paired as printed
-        _fill(header, pair_labels([LABEL_TEXT[waiting[which]] for which in order] + values))
+        _fill(header, pair_labels([LABEL_TEXT[fields[which]] for which in order] + values))
     return header, [cell for row in above for cell in row_cells(row)]
 
 
