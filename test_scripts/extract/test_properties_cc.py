@@ -21,7 +21,7 @@ import os
 import random
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from invoice_processing import extract_invoice
@@ -84,6 +84,7 @@ def documents(draw, positions: bool) -> Drawn:
         "footer_probability": draw(st.sampled_from([0.0, 1.0]), label="footer"),
         "continued_probability": draw(st.sampled_from([0.0, 1.0]), label="continued"),
         "stamp_probability": draw(st.sampled_from([0.0, 0.3, 1.0]), label="stamps"),
+        "stamps_on_values": draw(st.booleans(), label="stamps_on_values"),
         "note_probability": draw(st.sampled_from([0.0, 1.0]), label="note"),
         "label_layout": draw(st.sampled_from(["inline", "stacked", "scattered"]), label="label_layout"),
         "vendor_name": draw(st.sampled_from(VENDOR_SPELLINGS), label="vendor_name"),
@@ -117,8 +118,24 @@ def assert_extracts_exactly(source: bytes, invoice: Invoice) -> None:
     assert rows == expected_sheet(invoice)
 
 
+#: A stamp on a header value's row (`10 BU` beside the stacked PO number) was read as the PO
+#: number; the same on an invoice whose values stand right-aligned (`BE 4`). And inline labels
+#: whose value is too far right to count as "beside" (`PO NO:` ... `SPRING24`), with a stamp.
+STAMPED_HEADERS = [
+    Drawn(7, {"pages": 1, "items": 3, "kind": "order_confirmation", "stamp_probability": 1.0,
+              "label_layout": "stacked"}),
+    Drawn(2, {"pages": 2, "items": 5, "kind": "invoice", "stamp_probability": 1.0, "stamps_on_values": True,
+              "label_layout": "scattered"}),
+    Drawn(4, {"pages": 2, "items": 5, "kind": "order_confirmation", "stamp_probability": 1.0,
+              "stamps_on_values": True, "label_layout": "inline"}),
+]  # fmt: skip
+
+
 @EXAMPLES
 @given(documents(positions=True))
+@example(STAMPED_HEADERS[0])
+@example(STAMPED_HEADERS[1])
+@example(STAMPED_HEADERS[2])
 def test_pdf_extracts_to_the_source_data(drawn):
     assert_extracts_exactly(render_pdf(drawn.invoice), drawn.invoice)
 
@@ -131,6 +148,9 @@ def test_pdf_extracts_to_the_source_data(drawn):
     st.integers(0, 999),
     st.sampled_from([0.0, 0.3, -0.5]),
 )
+@example(STAMPED_HEADERS[0], 1, False, 5, -0.5)
+@example(STAMPED_HEADERS[1], 3, True, 9, 0.3)
+@example(STAMPED_HEADERS[2], 4, False, 4, -0.5)
 def test_docai_with_tokens_in_any_text_order_extracts_to_the_source_data(
     drawn, order, snake_case, seed, skew
 ):

@@ -266,5 +266,8 @@ def page_cells(invoice: Invoice) -> list[PageCells]:
             if page.totals:
                 spots.append(cell((LEFT, "left"), page.totals[1][0].y, stamp, STAMP_FONT, STAMP_SIZE))
             page.stamp = spots[(number + len(stamp)) % len(spots)]
+            if furniture.stamps_on_values:  # on a value's row, in the free space left of the header
+                value = page.values[(number + len(stamp)) % len(page.values)]
+                page.stamp = cell((300.0, "left"), value.y, stamp, STAMP_FONT, STAMP_SIZE)
         out.append(page)
     return out

@@ -204,6 +204,9 @@ class Furniture:
     continued: str = ""
     #: page number -> a stamp's text.
     stamps: tuple[tuple[int, str], ...] = ()
+    #: Stamps land on the row of a header value, in the free space left of it (wording with a
+    #: number, so it has a value's shape): only positions tell it from the value.
+    stamps_on_values: bool = False
     #: Printed after the totals on the last page.
     note: str = ""
 

@@ -206,8 +206,10 @@ def random_furniture(
     continued_probability: float,
     stamp_probability: float,
     note_probability: float,
+    stamps_on_values: bool = False,
 ) -> Furniture:
-    """Footer, `Continued` marks, stamps and a closing note, each worded at random."""
+    """Footer, `Continued` marks, stamps and a closing note, each worded at random; stamps on the
+    header values' rows carry a number (`RECEIVED 12`), so they look like a customer or PO number."""
     footer = random_wording(rng, 9, 26) if rng.random() < footer_probability else ""
     continued = ""
     if rng.random() < continued_probability:
@@ -220,7 +222,16 @@ def random_furniture(
     )
     note = random_wording(rng, 6, 16) if rng.random() < note_probability else ""
     align = rng.choice(("left", "center", "right"))
-    return Furniture(footer=footer, footer_align=align, continued=continued, stamps=stamps, note=note)
+    if stamps_on_values:  # drawn last: the other knobs' documents stay as they were
+        stamps = tuple((number, f"{text[:10].strip()} {rng.randint(2, 90)}") for number, text in stamps)
+    return Furniture(
+        footer=footer,
+        footer_align=align,
+        continued=continued,
+        stamps=stamps,
+        note=note,
+        stamps_on_values=stamps_on_values,
+    )
 
 
 def random_header(rng: random.Random, kind: DocumentKind = "order_confirmation", **overrides) -> Header:
@@ -325,6 +336,7 @@ def random_invoice(
     footer_probability: float = 0.0,
     continued_probability: float = 0.0,
     stamp_probability: float = 0.0,
+    stamps_on_values: bool = False,
     note_probability: float = 0.0,
     fixed_items: dict[int, Item] | None = None,
     freight: Decimal | None = None,
@@ -340,7 +352,8 @@ def random_invoice(
     cells (only a rendering with positions tells which column is blank), `drop_probability` loses a
     price cell (only where the row still determines it unless `undetermined_drops`),
     `noise_token_probability` puts a stray OCR token in the RT column, and the furniture knobs add a
-    footer on every page, `Continued` marks, stamps and a closing note in random wording."""
+    footer on every page, `Continued` marks, stamps (`stamps_on_values`: on a header value's row)
+    and a closing note in random wording."""
     if pages is not None and not 1 <= pages <= MAX_PAGES:
         raise ValueError(f"pages must be 1..{MAX_PAGES}, got {pages}")
     if items is not None and not 1 <= items <= MAX_ITEMS:
@@ -383,6 +396,7 @@ def random_invoice(
             continued_probability=continued_probability,
             stamp_probability=stamp_probability,
             note_probability=note_probability,
+            stamps_on_values=stamps_on_values,
         )
     invoice = Invoice(header, drawn, freight, breaks, furniture)
     check_layout(invoice)
