@@ -64,7 +64,8 @@ def valid_upc(token: str) -> bool:
 
 
 def is_money(token: str) -> bool:
-    return bool(MONEY.match(token))
+    # every word of a table is tested: money always ends in `.dd`, which rules out most at once
+    return token[-3:-2] == "." and MONEY.match(token) is not None
 
 
 def is_quantity(token: str) -> bool:

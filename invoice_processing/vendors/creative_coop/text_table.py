@@ -102,7 +102,7 @@ def without_tariffs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     kept: list[tuple[int, str]] = []
     awaiting_amount = False
     for page, line in lines:
-        match = TARIFF_LINE.match(line.strip())
+        match = TARIFF_LINE.match(line.strip()) if line.lstrip()[:1] in ("T", "t") else None
         if match:
             awaiting_amount = match.group(1) is None
             continue
@@ -177,7 +177,7 @@ def _inside_rows(lines: list[str]) -> set[int]:
         text = line.strip()
         if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1].strip()):
             start = index
-        elif start is not None and UNIT.match(text) and " " not in text:
+        elif start is not None and " " not in text and UNIT.match(text):
             inside.update(range(start + 2, index))
             start = None
     return inside
@@ -252,7 +252,9 @@ def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple
 
 
 def tokens_of(lines: list[tuple[int, str]]) -> list[Token]:
-    return [Token(word, page, i == 0) for page, line in lines for i, word in enumerate(line.split())]
+    # tens of thousands of words: tuple.__new__ skips the namedtuple's Python-level constructor
+    new = tuple.__new__
+    return [new(Token, (word, page, i == 0)) for page, line in lines for i, word in enumerate(line.split())]
 
 
 def row_starts(tokens: list[Token]) -> list[int]:
