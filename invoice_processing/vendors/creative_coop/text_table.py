@@ -211,7 +211,8 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     found = {
         text
         for (where, _, text), count in seen.items()
-        if count >= (max(3, len(pages) - 1) if where == "anywhere" else _pages_needed(text, len(pages)))
+        if count >= 2  # every threshold is 2 or more: most lines, seen once, are settled here
+        and count >= (max(3, len(pages) - 1) if where == "anywhere" else _pages_needed(text, len(pages)))
     }
     # the rest of a wrapped footer (`9` on a line of its own) follows its first line on every page
     following: Counter[tuple[str, str]] = Counter()
