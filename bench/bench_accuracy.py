@@ -24,17 +24,20 @@ import json
 import random
 import sys
 from collections import defaultdict
+from pathlib import Path
 
-from invoice_processing import InvoiceError, extract_invoice
-from test_scripts.factory.creative_coop import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout's test_scripts, as documented
+
+from invoice_processing import InvoiceError, extract_invoice  # noqa: E402
+from test_scripts.factory.creative_coop import (  # noqa: E402
     MAX_ITEMS_PER_PAGE,
     expected_json,
     random_invoice,
     render_docai,
     render_pdf,
 )
-from test_scripts.factory.creative_coop_compare import FieldScore, compare
-from test_scripts.factory.creative_coop_random import noisy_knobs
+from test_scripts.factory.creative_coop_compare import FieldScore, compare  # noqa: E402
+from test_scripts.factory.creative_coop_random import noisy_knobs  # noqa: E402
 
 TARGET = 0.995
 KINDS = ("order_confirmation", "invoice")
