@@ -108,3 +108,17 @@ def test_docai_order3_row_then_description_extracts_to_the_source_data(drawn, sn
     invoice, _ = drawn
     document = render_docai(invoice, 3, seed=len(invoice.items), snake_case=snake_case)
     assert_extracts_exactly(json.dumps(document).encode(), invoice)
+
+
+def test_a_capitalised_unit_closing_the_last_row_of_every_page_is_a_cell_not_furniture():
+    """Found by a random run: `Pair` ending the last row of several pages sat at the same place from
+    each page's bottom, was taken for page furniture and dropped those rows, one cell per line."""
+    import dataclasses
+
+    invoice = random_invoice(random.Random(0), pages=4, items=20, surcharge_probability=0.0)
+    invoice = dataclasses.replace(
+        invoice, items=tuple(dataclasses.replace(i, unit="Pair") for i in invoice.items)
+    )
+    for snake_case in (False, True):
+        document = render_docai(invoice, 1, seed=len(invoice.items), snake_case=snake_case)
+        assert_extracts_exactly(json.dumps(document).encode(), invoice)

@@ -170,16 +170,24 @@ def _row_like(line: str) -> bool:
 
 def _inside_rows(lines: list[str]) -> set[int]:
     """Lines printed one cell per line between a row's code and its unit word: its description,
-    whatever repeats elsewhere."""
+    whatever repeats elsewhere; and every unit word between a quantity and a price, whatever its
+    case (`Pair` closing the last row of several pages is a cell, not furniture)."""
     inside: set[int] = set()
     start = None
     for index, line in enumerate(lines):
         text = line.strip()
         if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1].strip()):
             start = index
-        elif start is not None and " " not in text and UNIT.match(text):
-            inside.update(range(start + 2, index))
-            start = None
+        elif " " not in text and UNIT.match(text):
+            if start is not None:
+                inside.update(range(start + 2, index))
+                start = None
+            if (
+                0 < index < len(lines) - 1
+                and is_quantity(lines[index - 1].strip())
+                and is_money(lines[index + 1].strip())
+            ):
+                inside.add(index)
     return inside
 
 
