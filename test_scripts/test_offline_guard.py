@@ -82,7 +82,7 @@ def test_production_commands_in_process_stay_on_loopback(
     seen_before = len(nowhere.seen)
 
     result = CliRunner().invoke(deploy, ["--action", "status", "--env", "production", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # what serves could not be read: not "fine"
     assert REFUSAL in json.loads(result.output)["live"]["error"]
 
     from google.api_core.exceptions import Forbidden
@@ -113,7 +113,7 @@ def test_subprocesses_make_no_connection_off_loopback(fake_credentials, tmp_path
 
     # every command asked the stand-in for Google, which refused it
     status = commands["deploy status --env production"]
-    assert status["returncode"] == 0 and REFUSAL in json.loads(status["stdout"])["live"]["error"]
+    assert status["returncode"] == 1 and REFUSAL in json.loads(status["stdout"])["live"]["error"]
     gcloud = commands["gcloud functions describe"]
     assert gcloud["returncode"] == 1 and REFUSAL in gcloud["stderr"]
     client = commands["google-cloud-functions get_function"]
