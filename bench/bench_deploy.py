@@ -24,9 +24,9 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from deploy_scripts.config import load_config  # noqa: E402
 from deploy_scripts.localcloud.processes import free_port  # noqa: E402
-from deploy_scripts.pipeline.deploy import DeployOptions, run_deploy  # noqa: E402
 from deploy_scripts.pipeline.records import KnownGoodStore  # noqa: E402
 from deploy_scripts.pipeline.target import resolve_target  # noqa: E402
+from deploy_scripts.release.deploy import DeployOptions, run_deploy  # noqa: E402
 from deploy_scripts.rollback import run_rollback  # noqa: E402
 from test_scripts.deploy.conftest import write_config  # noqa: E402
 

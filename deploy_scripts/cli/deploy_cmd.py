@@ -8,16 +8,16 @@ import click
 from rich.markup import escape
 
 from ..config import refuse_placeholders
-from ..control.resume import resume_rollout
 from ..control.rollouts import control_rollout
 from ..control.status import status
 from ..control.watch import watch
-from ..pipeline.deploy import DeployOptions, run_deploy
 from ..pipeline.gate_stage import run_gate_for_source
-from ..pipeline.plan import dry_run as plan_dry_run
 from ..pipeline.render import RichReporter, render_record, render_status
 from ..pipeline.replay import load_accepted
 from ..pipeline.run import SilentReporter
+from ..release.deploy import DeployOptions, run_deploy
+from ..release.plan import dry_run as plan_dry_run
+from ..release.resume import resume_rollout
 from .options import common_options, console, emit_json, guarded, load
 
 

@@ -17,15 +17,10 @@ from ..control.recovery import recover_interrupted, restore_after_interrupt
 from ..control.requests import OperatorRequested, clear_request, sleep_watching_requests
 from ..control.rollouts import retrying_modified
 from ..errors import DeployError, GateFailed, GcloudFailed, RollbackFailed, VerificationFailed
-from ..rollout.canary import CanaryOutcome, run_steps
-from ..rollout.progress import RolloutProgress, abandon, save_progress
-from ..rollout.restore import roll_back
-from ..rollout.traffic import CANDIDATE, TrafficControl
-from ..state import open_state
-from .backup import BackupStore
-from .checks import summarize, truth
-from .gate_stage import GateOutcome, run_gate_for_source
-from .gcloud import (
+from ..pipeline.backup import BackupStore
+from ..pipeline.checks import summarize, truth
+from ..pipeline.gate_stage import GateOutcome, run_gate_for_source
+from ..pipeline.gcloud import (
     Deployed,
     deploy_command,
     mask_command,
@@ -33,11 +28,16 @@ from .gcloud import (
     take_over_deployed,
     traffic_split,
 )
-from .records import Check, KnownGoodStore, RunRecord
-from .run import Reporter, Run
-from .source import unpack
-from .target import Target, resolve_target
-from .verify import Verification, verify_live
+from ..pipeline.records import Check, KnownGoodStore, RunRecord
+from ..pipeline.run import Reporter, Run
+from ..pipeline.source import unpack
+from ..pipeline.target import Target, resolve_target
+from ..pipeline.verify import Verification, verify_live
+from ..rollout.canary import CanaryOutcome, run_steps
+from ..rollout.progress import RolloutProgress, abandon, save_progress
+from ..rollout.restore import roll_back
+from ..rollout.traffic import CANDIDATE, TrafficControl
+from ..state import open_state
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _pipeline(run: Run, target: Target, config: DeployConfig, options: DeployOpt
     checks = _verify_candidate(run, target, config, control, candidate, tag_url, options)
     if not all(c.passed for c in checks):
         _refuse(run, target, control, candidate, stable, checks)
-    return _canary(run, target, config, control, candidate, stable, manifest.id)
+    return run_canary(run, target, config, control, candidate, stable, manifest.id)
 
 
 def _pin(run: Run, control: TrafficControl) -> str | None:
@@ -197,7 +197,7 @@ def _refuse(
     )
 
 
-def _canary(
+def run_canary(
     run: Run, target: Target, config: DeployConfig, control: TrafficControl, candidate: str, stable: str,
     backup_id: str,
 ) -> RunRecord:  # fmt: skip

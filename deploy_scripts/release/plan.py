@@ -8,12 +8,12 @@ from typing import Any
 
 from ..config import DeployConfig, Environment, placeholder_problem
 from ..errors import GcloudFailed
+from ..pipeline.gate_stage import run_gate_for_source
+from ..pipeline.gcloud import MASK, deploy_command, mask_command
+from ..pipeline.source import build_zip
+from ..pipeline.target import resolve_target
 from ..rollout.plan import traffic_plan
 from ..rollout.traffic import TrafficControl
-from .gate_stage import run_gate_for_source
-from .gcloud import MASK, deploy_command, mask_command
-from .source import build_zip
-from .target import resolve_target
 
 
 def _memory(value: str | None) -> str | None:

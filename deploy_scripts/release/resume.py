@@ -8,15 +8,15 @@ trusted: they may have been cut short); promote and abort then work as for any r
 from __future__ import annotations
 
 from ..config import DeployConfig
+from ..control.recovery import recover_interrupted, restore_after_interrupt
+from ..control.rollouts import ACTIVE, driver_alive
 from ..errors import LockHeld, UsageError
-from ..pipeline.deploy import _canary as run_canary
 from ..pipeline.records import RecordStore, RunRecord
 from ..pipeline.run import Reporter, Run
 from ..pipeline.target import function_key, resolve_target
 from ..rollout import CANDIDATE, TrafficControl, load_progress
 from ..state import open_state
-from .recovery import recover_interrupted, restore_after_interrupt
-from .rollouts import ACTIVE, driver_alive
+from .deploy import run_canary
 
 
 def resume_rollout(config: DeployConfig, env_name: str | None, reporter: Reporter | None = None) -> RunRecord:
