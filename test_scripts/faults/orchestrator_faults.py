@@ -4,8 +4,8 @@
   command with exit 2 and the exact message (file, key, problem) before any stage runs.
 - STATE_FAULTS: damaged state (a backup id that is a path, a flipped byte, a missing checksum, a
   partial backup, a dead run's staging) against the real BackupStore on a local state directory.
-- NOT_IN_THIS_SUITE_YET: kill/interrupt faults (issue 14 items 5-7, 10) that belong to the
-  operator's work: the hook where they are to be added.
+- KILL_FAULTS: kill/interrupt faults (issue 14 items 5-7, 10), each the e2e test that sends it to a
+  real `deploy` process against a localcloud of its own; `kill_faults` runs them through pytest.
 
 Used by `test_scripts/faults/test_orchestrator_faults.py` (CI) and
 `bench/faults/run_orchestrator_faults.py` (everything, with figures). Expected messages are the
@@ -485,13 +485,94 @@ def state_faults(root: Path) -> list[StateOutcome]:
     return outcomes
 
 
-#: Kill and interrupt faults of issue 14 (items 5-7, 10): engineer operator's; add them here.
-NOT_IN_THIS_SUITE_YET = [
-    "SIGKILL during the deploy stage while gcloud runs on (14.5)",
-    "localcloud killed during verify (14.6)",
-    "SIGINT / SIGTERM mid-deploy (14.7)",
-    "status of a killed run, unverified serving revision (14.10)",
+@dataclass
+class KillFault:
+    """A kill or interrupt fault (issue 14 items 5-7, 10), driven by the e2e test that sends it to a
+    real `deploy`/`rollback` process against a localcloud of the test's own: the fault survived when
+    that test passed (its assertions are the contract: what serves, exit code, record, message)."""
+
+    name: str
+    item: str
+    #: pytest node id, relative to the repository
+    test: str
+
+
+_INTERRUPTS = "test_scripts/deploy/test_interrupts_e2e.py"
+_OPERATOR = "test_scripts/deploy/test_operator_e2e.py"
+_STATUS = "test_scripts/deploy/test_operator_status.py"
+
+KILL_FAULTS: list[KillFault] = [
+    KillFault(
+        "SIGKILL in the deploy stage, gcloud runs on: the next deploy waits for the operation",
+        "14.5",
+        f"{_INTERRUPTS}::test_sigkill_mid_deploy_the_next_deploy_waits_for_the_operation",
+    ),
+    KillFault(
+        "SIGKILL mid canary step: status flags it, the next command restores stable",
+        "14.5",
+        f"{_OPERATOR}::test_a_rollout_killed_mid_step_is_restored_to_stable_by_the_next_command",
+    ),
+    KillFault(
+        "localcloud killed during verify: run interrupted, status flags, rollback restores",
+        "14.6",
+        f"{_INTERRUPTS}::test_localcloud_killed_during_verify_leaves_a_mark_the_next_command_acts_on",
+    ),
+    KillFault(
+        "SIGTERM with the operation in flight: exit 143, stable serves",
+        "14.7",
+        f"{_INTERRUPTS}::test_sigterm_while_the_operation_is_in_flight_leaves_stable_serving",
+    ),
+    KillFault(
+        "SIGINT during verify: exit 130, candidate untagged",
+        "14.7",
+        f"{_INTERRUPTS}::test_sigint_during_verify_untags_the_candidate",
+    ),
+    KillFault(
+        "status of a killed run, localcloud down: interrupted, exit 1, starts nothing",
+        "14.10",
+        f"{_STATUS}::test_status_without_localcloud_says_so_exits_1_and_starts_nothing",
+    ),
+    KillFault(
+        "history shows a killed run as interrupted",
+        "14.10",
+        f"{_STATUS}::test_history_shows_a_killed_run_as_interrupted",
+    ),
 ]
+
+
+def kill_faults(root: Path, faults: list[KillFault] = KILL_FAULTS) -> list[StateOutcome]:
+    """Run the kill faults' tests in one pytest process (each e2e module starts one localcloud of its
+    own on a free loopback port) and read each one's result from pytest's JUnit XML report."""
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    root.mkdir(parents=True, exist_ok=True)
+    report = root / "kill-faults.xml"
+    repo = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("DEPLOY_CONFIG", "DEPLOY_STATE_DIR")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+         f"--basetemp={root / 'pytest'}", *(f.test for f in faults)],
+        cwd=repo, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    results: dict[str, str] = {}  # "module.path::function" -> "passed" or what went wrong
+    if report.exists():
+        for case in ET.parse(report).iter("testcase"):
+            problem = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
+            node = f"{case.get('classname')}::{case.get('name')}"
+            results[node] = "passed" if problem is None else f"{problem.tag}: {problem.get('message', '')}"
+    outcomes = []
+    for fault in faults:
+        path, function = fault.test.split("::")
+        node = f"{path.removesuffix('.py').replace('/', '.')}::{function}"
+        verdict = results.get(
+            node, f"not run (pytest exit {completed.returncode}): {completed.stdout[-300:]}"
+        )
+        outcomes.append(
+            StateOutcome(f"{fault.name} ({fault.item})", verdict == "passed", f"{fault.test}: {verdict}")
+        )
+    return outcomes
 
 
 def scratch() -> Path:
