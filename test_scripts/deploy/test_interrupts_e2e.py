@@ -17,6 +17,9 @@ import threading
 import pytest
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
+from deploy_scripts.cli.rollback_cmd import main as rollback
+from deploy_scripts.localcloud.client import running_endpoint
+from deploy_scripts.localcloud.client import start as start_localcloud
 from deploy_scripts.pipeline.records import RecordStore
 from deploy_scripts.rollout import TrafficControl
 
@@ -145,3 +148,37 @@ def test_sigint_during_verify_untags_the_candidate(cloud: Cloud):
     code, status = run_cli(deploy, "--action", "status")
     assert code == 0 and status["verdict"] == "ok"  # what serves is verified; the runs are still to check
     assert [w["problem"].split(" by ")[0] for w in status["warnings"]][-1] == f"deploy {record.id}"
+
+
+def test_localcloud_killed_during_verify_leaves_a_mark_the_next_command_acts_on(cloud: Cloud):
+    """Issue 14.6: localcloud (server and functions) dies while an all-at-once deploy verifies a
+    revision that already takes all traffic. The run must end `interrupted`; once localcloud is back,
+    status flags the unverified revision and the next command puts the verified one back."""
+    source = sabotage(cloud.source_copy("localcloud-killed"))
+    victim = spawn("deploy", "--skip-validation", "--strategy", "all-at-once", "--source-dir", str(source))
+    record = _wait_for_stage(cloud, victim, "verify")
+    endpoint = cloud.target.endpoint
+    os.killpg(running_endpoint(endpoint.state_dir).pid, signal.SIGKILL)
+    out, err = victim.communicate(timeout=240)
+    assert victim.returncode == 1, (out[-2000:], err[-2000:])
+    stored = record_of(cloud, record.id)
+    assert stored.status == "interrupted" and stored.current_stage in ("verify", "slow_path"), stored
+    start_localcloud(endpoint.state_dir, endpoint.port)
+    unverified = cloud.serving()
+    assert unverified == stored.revision_after != cloud.good  # it took traffic before verification
+    code, status = run_cli(deploy, "--action", "status")
+    assert code == 1 and status["verdict"] == "unverified", status
+    problems = [w["problem"] for w in status["warnings"]]
+    assert (
+        f"{unverified} serves 100% but is not verified (not tagged `stable`, not in known-good)" in problems
+    )
+    code, out = run_cli(rollback, "--action", "rollback", "--reason", "after localcloud died")
+    assert code == 0, out
+    recovered = out["record"]["recovered"]
+    # the stage it died in: verify, or the automatic rollback that verification's failure started
+    assert (
+        recovered[0] == f"deploy {record.id} by {record.actor} was interrupted during {stored.current_stage}"
+    )
+    assert recovered[1].startswith(f"{unverified} was serving unverified; traffic restored to verified")
+    assert cloud.serving() == cloud.good
+    assert run_cli(deploy, "--action", "status")[0] == 0
