@@ -67,7 +67,9 @@ def recover_interrupted(
         verified.add(rollout.stable)
     if target.gcloud.reader.operation_in_progress():
         notes += pin_while_in_flight(target, verified)
-        notes.append(wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note))
+        waited = wait_for_operation(target, config.deploy.deploy_timeout_seconds, run.reporter.note)
+        # None: it ended while traffic was being pinned (a note of None once reached the record)
+        notes.append(waited or FINISHED_WHILE_PINNING)
     if rollout is not None:  # its run holds no lock any more (this run does): nobody drives it
         notes.append(restore_stable(run, target, rollout))
     service = target.gcloud.service()
@@ -128,6 +130,11 @@ def restore_stable(run: Run, target: Target, rollout) -> str:
         f"rollout {rollout.run_id} of {rollout.candidate} was interrupted during {where} "
         f"({describe_split(view)}); traffic restored to stable {stable} (100%){untagged}"
     )
+
+
+FINISHED_WHILE_PINNING = (
+    "the function's operation still in flight finished before recovery had to wait for it"
+)
 
 
 def pin_while_in_flight(target: Target, verified: set[str]) -> list[str]:

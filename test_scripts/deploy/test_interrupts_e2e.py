@@ -18,6 +18,7 @@ import pytest
 
 from deploy_scripts.cli.deploy_cmd import main as deploy
 from deploy_scripts.cli.rollback_cmd import main as rollback
+from deploy_scripts.control.recovery import FINISHED_WHILE_PINNING
 from deploy_scripts.localcloud.client import running_endpoint
 from deploy_scripts.localcloud.client import start as start_localcloud
 from deploy_scripts.pipeline.records import RecordStore
@@ -98,8 +99,10 @@ def test_sigkill_mid_deploy_the_next_deploy_waits_for_the_operation(cloud: Cloud
         recovered[1]
         == f"pinned traffic to verified {cloud.good} while the interrupted deploy's operation finishes"
     )
-    assert recovered[2].startswith("waited ") and recovered[2].endswith(
-        "s for the function's operation still in flight to finish"
+    # the operation may end while traffic is being pinned (under load, pinning outlasts the 3 s timer)
+    assert recovered[2] == FINISHED_WHILE_PINNING or (
+        recovered[2].startswith("waited ")
+        and recovered[2].endswith("s for the function's operation still in flight to finish")
     )
     assert recovered[3] == f"serving revision {cloud.good} is verified; nothing to restore"
     new = out["record"]["revision_after"]
