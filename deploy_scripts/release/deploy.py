@@ -151,28 +151,31 @@ def _verify_candidate(
         if not tag_url:
             checks.append(Check(name="tag_url", passed=False, detail="the `candidate` tag has no URL"))
         else:
-            try:
-                verification = verify_live(
-                    tag_url,
-                    candidate,
-                    config,
-                    invoices_dir=options.invoices_dir,
-                    read_events=target.read_events,
-                    env_name=target.env_name,
-                    accept_diff=options.accept_diff,
-                )
-            except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check
-                verification = Verification(
-                    [truth("verification_error", False, exc.__class__.__name__, str(exc))]
-                )
+            verification = _verification(tag_url, candidate, config, target, options)
             checks += verification.checks
             run.record.metrics.update(verification.metrics)
-        run.record.checks += checks
-        stage.detail["passed"] = all(c.passed for c in checks)
-        if not stage.detail["passed"]:
-            stage.status = "failed"
-            stage.error = summarize(checks)
-        return checks
+        return _recorded(run, stage, checks)
+
+
+def _verification(url: str, revision: str, config: DeployConfig, target: Target, options: DeployOptions):
+    """verify_live's answer; a broken check is a failed check, never a pass."""
+    try:
+        return verify_live(
+            url, revision, config, invoices_dir=options.invoices_dir, read_events=target.read_events,
+            env_name=target.env_name, accept_diff=options.accept_diff,
+        )  # fmt: skip
+    except (DeployError, OSError, ValueError) as exc:
+        return Verification([truth("verification_error", False, exc.__class__.__name__, str(exc))])
+
+
+def _recorded(run: Run, stage, checks: list[Check]) -> list[Check]:
+    """The verify stage's checks into the record; the stage fails when any of them does."""
+    run.record.checks += checks
+    stage.detail["passed"] = all(c.passed for c in checks)
+    if not stage.detail["passed"]:
+        stage.status = "failed"
+        stage.error = summarize(checks)
+    return checks
 
 
 def _refuse(
@@ -368,23 +371,9 @@ def _verify(run: Run, target: Target, config: DeployConfig, deployed: Deployed, 
             ]
             run.record.checks += verification_checks
             return verification_checks
-        try:
-            verification = verify_live(
-                url, revision, config, invoices_dir=options.invoices_dir, read_events=target.read_events,
-                env_name=target.env_name, accept_diff=options.accept_diff,
-            )  # fmt: skip
-        except (DeployError, OSError, ValueError) as exc:  # a broken check is a failed check, never a pass
-            verification = Verification(
-                [truth("verification_error", False, exc.__class__.__name__, str(exc))]
-            )
-        checks = [traffic, *verification.checks]
-        run.record.checks += checks
+        verification = _verification(url, revision, config, target, options)
         run.record.metrics.update(verification.metrics)
-        stage.detail["passed"] = all(c.passed for c in checks)
-        if not stage.detail["passed"]:
-            stage.status = "failed"
-            stage.error = summarize(checks)
-        return checks
+        return _recorded(run, stage, [traffic, *verification.checks])
 
 
 def _decide(
