@@ -62,7 +62,7 @@ class ArchiveEntry:
 class ObjectStore(Protocol):
     def put(self, name: str, data: bytes, content_type: str) -> None: ...
     def get(self, name: str) -> bytes: ...
-    def names(self) -> list[str]: ...
+    def names(self, before: str | None = None) -> list[str]: ...
     def delete(self, name: str) -> None: ...
 
 
@@ -85,13 +85,13 @@ class DirectoryStore:
     def get(self, name: str) -> bytes:
         return (self.root / name).read_bytes()
 
-    def names(self) -> list[str]:
+    def names(self, before: str | None = None) -> list[str]:
         if not self.root.is_dir():
             return []
         return sorted(
             p.relative_to(self.root).as_posix()
             for p in self.root.glob("*/*")
-            if p.is_file() and not p.name.startswith(".")
+            if p.is_file() and not p.name.startswith(".") and (before is None or p.parent.name < before)
         )
 
     def delete(self, name: str) -> None:
@@ -119,9 +119,13 @@ class BucketStore:
     def get(self, name: str) -> bytes:
         return self.bucket.blob(self._name(name)).download_as_bytes()
 
-    def names(self) -> list[str]:
+    def names(self, before: str | None = None) -> list[str]:
+        """Names in order; with `before`, only those that sort before it (GCS's endOffset)."""
         base = f"{self.prefix}/" if self.prefix else ""
-        return sorted(b.name[len(base) :] for b in self.client.list_blobs(self.bucket, prefix=base))
+        end = base + before if before else None
+        return sorted(
+            b.name[len(base) :] for b in self.client.list_blobs(self.bucket, prefix=base, end_offset=end)
+        )
 
     def delete(self, name: str) -> None:
         from google.api_core.exceptions import NotFound
@@ -156,8 +160,8 @@ class Archive:
         self.prune(result.archived_at)
         return key
 
-    def _entries(self) -> Iterator[tuple[str, ArchiveEntry | None]]:
-        for name in self.store.names():
+    def _entries(self, before: str | None = None) -> Iterator[tuple[str, ArchiveEntry | None]]:
+        for name in self.store.names(before):
             key, _, _leaf = name.partition("/")
             yield name, _entry(key)
 
@@ -165,7 +169,9 @@ class Archive:
         """Delete every object of entries older than the retention; returns how many objects went."""
         cutoff = (now or datetime.now(UTC)) - self.retention
         removed = 0
-        for name, entry in self._entries():
+        # keys start with their UTC stamp, so only the expired ones are listed (one per invoice: the
+        # request path must not list the whole archive)
+        for name, entry in self._entries(before=cutoff.astimezone(UTC).strftime(_STAMP)):
             if entry is not None and entry.archived_at < cutoff:
                 self.store.delete(name)
                 removed += 1
