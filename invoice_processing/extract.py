@@ -16,12 +16,8 @@ def extract_from_document(document: Document) -> Invoice:
     parsed = parser.parse(document)
     if not parsed.line_items:
         raise NoLineItems(f"no line items found in this {parser.name} document")
-    return Invoice(
-        **parsed.model_dump(),
-        parser_checks=parsed.parser_checks,
-        origin=document.origin,
-        quality=run_quality_checks(parsed),
-    )
+    # the parser's validated fields as they are (a dump would copy and validate every item again)
+    return Invoice(**dict(parsed), origin=document.origin, quality=run_quality_checks(parsed))
 
 
 def extract_invoice(source: str | Path | bytes) -> Invoice:

@@ -25,9 +25,9 @@ def gtin_check_digit_ok(code: str) -> bool:
     """UPC-A (12 digits) or EAN-13/ISBN-13: weights alternate 3,1 from the right of the payload."""
     if not code.isdigit() or len(code) not in (8, 12, 13, 14):
         return False
-    digits = [int(c) for c in code]
-    payload, check = digits[:-1], digits[-1]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
+    payload = list(map(int, code))
+    check = payload.pop()
+    total = 3 * sum(payload[-1::-2]) + sum(payload[-2::-2])
     return (10 - total % 10) % 10 == check
 
 

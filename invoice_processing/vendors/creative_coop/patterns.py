@@ -7,6 +7,7 @@ take ANY two-letter prefix, because new prefixes appear and a prefix list once d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from ...quality import gtin_check_digit_ok
@@ -80,6 +81,47 @@ def to_int(token: str) -> int:
     return int(token.replace(",", ""))
 
 
+#: Word classes (bit flags) for the text path, which tests every word of a table several times.
+QTY_WORD, MONEY_WORD, UNIT_WORD, CODE_WORD, UPC_WORD, TARIFF_WORD = 1, 2, 4, 8, 16, 32
+_KNOWN = 64  # set on every cached class, so a word of no class is still a cache hit
+_CLASSES: dict[str, int] = {}
+#: Distinct words remembered across documents (a few thousand per document); then it starts over.
+_CLASSES_LIMIT = 200_000
+
+
+def _classify(token: str) -> int:
+    found = (
+        _KNOWN
+        | (QTY_WORD if is_quantity(token) else 0)
+        | (MONEY_WORD if is_money(token) else 0)
+        | (UNIT_WORD if UNIT.match(token) else 0)
+        | (CODE_WORD if is_code(token) else 0)
+        | (UPC_WORD if is_upc_shaped(token) else 0)
+        | (TARIFF_WORD if TARIFF_CODE.match(token) else 0)
+    )
+    if len(_CLASSES) >= _CLASSES_LIMIT:
+        _CLASSES.clear()
+    _CLASSES[token] = found
+    return found
+
+
+def word_classes(tokens: list[str]) -> list[int]:
+    """Each token's classes, from a cache: words repeat within and across documents."""
+    get = _CLASSES.get
+    return [get(t) or _classify(t) for t in tokens]
+
+
+def word_class(token: str) -> int:
+    return _CLASSES.get(token) or _classify(token)
+
+
+def word_classes_cache() -> Callable[[str], int | None]:
+    """The cache's own lookup (None for a word not seen yet), for loops over every word."""
+    return _CLASSES.get
+
+
 def is_column_header(line: str) -> bool:
-    words = line.lower().split()
-    return bool(words) and all(w.strip(":") in COLUMN_WORDS for w in words)
+    first = line.split(None, 1)
+    if not first or first[0].lower().strip(":") not in COLUMN_WORDS:  # how most lines are ruled out
+        return False
+    return all(w.strip(":") in COLUMN_WORDS for w in line.lower().split())

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from ...models import LineItem
 from ...quality import money
-from .patterns import UNIT, is_money, is_quantity, to_int, to_money, valid_upc
+from .patterns import MONEY_WORD, QTY_WORD, UNIT_WORD, to_int, to_money, valid_upc, word_classes
 
 INVOICE, CONFIRMATION = "invoice", "order_confirmation"
 QUANTITY_FIELDS = {
@@ -101,8 +102,7 @@ def to_item(cells: Cells, kind: str) -> LineItem:
 # --- the numeric tail in text -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tail:
+class Tail(NamedTuple):  # a NamedTuple: one or two per row, built faster than a dataclass
     start: int  # index of the first quantity
     end: int  # index after the last price
     quantities: tuple[int, ...]
@@ -112,40 +112,44 @@ class Tail:
 
 def _consistent(kind: str, values: Sequence[int], prices: Sequence[Decimal]) -> bool:
     """Could these printed quantities be this row's? Checked against extended = basis x price."""
-    if kind == CONFIRMATION and values and any(v > values[0] for v in values[1:]):
+    if kind == CONFIRMATION and values and max(values) > values[0]:
         return False  # nothing is allocated, shipped or back-ordered beyond what was ordered
+    # a whole quantity times a price in cents is in cents already: no rounding to compare
     if len(prices) == 3:
         your, extended = prices[1], prices[2]
         if kind == INVOICE and len(values) == 2:
-            return money(values[0] * your) == extended
+            return values[0] * your == extended
         if kind == CONFIRMATION and values:
-            return extended == 0 or money(values[0] * your) == extended
+            return extended == 0 or values[0] * your == extended
     return True
 
 
-def find_tail(tokens: Sequence[str], kind: str, starts_line: Sequence[bool] | None = None) -> Tail | None:
+def find_tail(
+    tokens: Sequence[str],
+    kind: str,
+    starts_line: Sequence[bool] | None = None,
+    classes: Sequence[int] | None = None,
+) -> Tail | None:
     """The first numeric tail in `tokens`: 1..n quantities, a unit word, 2..3 prices.
 
     When the unit word starts a line (one cell per line), only quantities that start lines count:
-    a number ending a description line is the description's."""
+    a number ending a description line is the description's. `classes` are the tokens'
+    `word_classes`, when the caller has them already."""
     width = len(QUANTITY_FIELDS[kind])
-    for u in range(1, len(tokens) - 1):
-        if u + 2 >= len(tokens) or not (
-            is_money(tokens[u + 1]) and UNIT.match(tokens[u]) and is_money(tokens[u + 2])
-        ):
-            continue
-        if not is_quantity(tokens[u - 1]):
+    c = word_classes(list(tokens)) if classes is None else classes
+    for u in range(1, len(tokens) - 2):
+        if not (c[u] & UNIT_WORD and c[u + 1] & MONEY_WORD and c[u + 2] & MONEY_WORD and c[u - 1] & QTY_WORD):
             continue
         per_line = bool(starts_line and starts_line[u])
         run = u
-        while run > 0 and is_quantity(tokens[run - 1]) and u - run < width + 2:
+        while run > 0 and c[run - 1] & QTY_WORD and u - run < width + 2:
             if per_line and starts_line is not None and not starts_line[run - 1]:
                 break
             run -= 1
         if per_line and run == u:
             continue
         end = u + 1
-        while end < len(tokens) and end - u - 1 < 3 and is_money(tokens[end]):
+        while end < len(tokens) and end - u - 1 < 3 and c[end] & MONEY_WORD:
             end += 1
         prices = tuple(to_money(t) for t in tokens[u + 1 : end])
         values = [to_int(t) for t in tokens[run:u]]

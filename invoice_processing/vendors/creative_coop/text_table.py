@@ -25,18 +25,26 @@ from typing import NamedTuple
 from ...document import Document
 from .furniture import header_end, is_furniture, trailing_text_run
 from .patterns import (
+    CODE_WORD,
     DATE,
+    MONEY_WORD,
     ORDER_NUMBER_LINE,
     PAGE_NUMBER,
+    QTY_WORD,
     TARIFF_CODE,
     TARIFF_LINE,
+    TARIFF_WORD,
     TOTALS_START,
     UNIT,
+    UNIT_WORD,
+    UPC_WORD,
     is_code,
     is_column_header,
     is_money,
     is_quantity,
     is_upc_shaped,
+    word_class,
+    word_classes_cache,
 )
 from .rows import Cells, Tail, cells_from_tail, find_tail, is_rt
 
@@ -45,28 +53,29 @@ class Token(NamedTuple):  # a NamedTuple: documents have tens of thousands of wo
     text: str
     page: int
     starts_line: bool
+    classes: int  # patterns.word_class
+
+
+def _starts_row(lines: list[str], index: int) -> bool:
+    """Does this line start an item row: a code, then a UPC (on the same line or the next)?"""
+    line = lines[index]
+    if not (line[2:6].isdigit() or line[:1].isspace()):  # a code's 3rd to 6th characters are digits
+        return False
+    words = line.split(None, 2)
+    if not words or not is_code(words[0]):
+        return False
+    if len(words) > 1:
+        return is_upc_shaped(words[1])
+    following = lines[index + 1].split(None, 1) if index + 1 < len(lines) else None
+    return bool(following) and is_upc_shaped(following[0])
 
 
 def first_row_index(lines: list[str]) -> int:
     """Index of the first line that starts an item row (a code, then a UPC), or len(lines)."""
-    for index, line in enumerate(lines):
-        words = line.split()
-        if not words or not is_code(words[0]):
-            continue
-        following = (
-            words[1]
-            if len(words) > 1
-            else (lines[index + 1].split() or [""])[0]
-            if index + 1 < len(lines)
-            else ""
-        )
-        if is_upc_shaped(following):
-            return index
-    return len(lines)
+    return next((index for index in range(len(lines)) if _starts_row(lines, index)), len(lines))
 
 
-def _header_value_line(line: str, header_values: set[str]) -> bool:
-    text = line.strip()
+def _header_value_line(text: str, header_values: set[str]) -> bool:
     return text in header_values or bool(ORDER_NUMBER_LINE.match(text)) or bool(DATE.fullmatch(text))
 
 
@@ -89,7 +98,7 @@ def page_table_lines(
     for index, line in enumerate(body):
         if (
             is_furniture(line)
-            or line.strip() in repeated
+            or line in repeated
             or (index < zone and _header_value_line(line, header_values))
         ):
             continue
@@ -102,11 +111,11 @@ def without_tariffs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     kept: list[tuple[int, str]] = []
     awaiting_amount = False
     for page, line in lines:
-        match = TARIFF_LINE.match(line.strip()) if line.lstrip()[:1] in ("T", "t") else None
+        match = TARIFF_LINE.match(line) if line[:1] in ("T", "t") else None
         if match:
             awaiting_amount = match.group(1) is None
             continue
-        if awaiting_amount and is_money(line.strip()):
+        if awaiting_amount and is_money(line):
             awaiting_amount = False
             continue
         awaiting_amount = False
@@ -126,7 +135,8 @@ def virtual_pages(document: Document) -> list[tuple[int, list[str]]]:
     the OCR, or a document without page boundaries) split where that header block starts."""
     pages: list[tuple[int, list[str]]] = []
     for page in document.pages:
-        lines, start = page.lines, 0
+        lines = [stripped for line in page.lines if (stripped := line.strip())]
+        start = 0
         for cut in repeated_header_starts(lines):
             pages.append((_page_mark_number(lines[start:cut], page.number), lines[start:cut]))
             start = cut
@@ -139,10 +149,9 @@ def repeated_header_starts(lines: list[str]) -> list[int]:
     start that precedes a later column-header line."""
     cuts, last_row = [], None
     for index, line in enumerate(lines):
-        words = line.split()
-        if words and is_code(words[0]) and first_row_index(lines[index : index + 2]) == 0:
+        if _starts_row(lines, index):
             last_row = index
-        elif last_row is not None and len(words) > 1 and is_column_header(line):
+        elif last_row is not None and is_column_header(line) and len(line.split()) > 1:
             block = next((i for i in range(last_row + 1, index) if is_furniture(lines[i])), None)
             if block is not None:
                 cuts.append(block)
@@ -160,11 +169,14 @@ SENTENCE_WORDS = 3
 
 def _row_like(line: str) -> bool:
     words = line.split()
-    return bool(words) and (
-        is_code(words[0])
-        or bool(TARIFF_CODE.match(words[0]) or TARIFF_LINE.match(line))
-        or all(is_quantity(w) or is_money(w) for w in words)
-        or (len(words) == 1 and bool(UNIT.match(words[0])) and words[0].islower())
+    if not words:
+        return False
+    first = word_class(words[0])
+    return bool(
+        first & (CODE_WORD | TARIFF_WORD)
+        or (line[:1] in ("T", "t") and TARIFF_LINE.match(line))
+        or all(word_class(w) & (QTY_WORD | MONEY_WORD) for w in words)
+        or (len(words) == 1 and first & UNIT_WORD and words[0].islower())
     )
 
 
@@ -174,19 +186,16 @@ def _inside_rows(lines: list[str]) -> set[int]:
     case (`Pair` closing the last row of several pages is a cell, not furniture)."""
     inside: set[int] = set()
     start = None
-    for index, line in enumerate(lines):
-        text = line.strip()
-        if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1].strip()):
+    for index, text in enumerate(lines):
+        if " " in text:
+            continue
+        if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1]):
             start = index
-        elif " " not in text and UNIT.match(text):
+        elif UNIT.match(text):
             if start is not None:
                 inside.update(range(start + 2, index))
                 start = None
-            if (
-                0 < index < len(lines) - 1
-                and is_quantity(lines[index - 1].strip())
-                and is_money(lines[index + 1].strip())
-            ):
+            if 0 < index < len(lines) - 1 and is_quantity(lines[index - 1]) and is_money(lines[index + 1]):
                 inside.add(index)
     return inside
 
@@ -206,8 +215,7 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         keys = set()
         inside = _inside_rows(lines)
-        for index, line in enumerate(lines):
-            text = line.strip()
+        for index, text in enumerate(lines):
             if (like := row_like.get(text)) is None:
                 like = row_like[text] = _row_like(text)
             if index not in inside and not like:
@@ -227,11 +235,11 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         following.update(
             {
-                (a.strip(), b.strip())
+                (a, b)
                 for a, b in zip(lines, lines[1:], strict=False)
-                if a.strip() in found
+                if a in found
                 and len(a.split()) >= SENTENCE_WORDS
-                and not (is_furniture(a) or is_column_header(a) or TARIFF_LINE.match(b.strip()))
+                and not (is_furniture(a) or is_column_header(a) or TARIFF_LINE.match(b))
             }
         )
     needed = max(2, math.ceil(len(pages) / 2))
@@ -253,7 +261,7 @@ def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple
     repeated = repeated_lines([lines for _, lines in pages])
     for n, (number, lines) in enumerate(pages):
         for line in page_table_lines(lines, header_values, continues=n > 0, repeated=repeated):
-            if TOTALS_START.match(line.strip()):
+            if line[:1] in ("M", "m") and TOTALS_START.match(line):
                 rest = [ln for _, page_lines in pages[n:] for ln in page_lines]
                 return without_tariffs(out), rest[rest.index(line) :]
             out.append((number, line))
@@ -262,19 +270,24 @@ def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple
 
 def tokens_of(lines: list[tuple[int, str]]) -> list[Token]:
     # tens of thousands of words: tuple.__new__ skips the namedtuple's Python-level constructor
-    new = tuple.__new__
-    return [new(Token, (word, page, i == 0)) for page, line in lines for i, word in enumerate(line.split())]
+    new, known = tuple.__new__, word_classes_cache()
+    return [
+        new(Token, (word, page, i == 0, known(word) or word_class(word)))
+        for page, line in lines
+        for i, word in enumerate(line.split())
+    ]
 
 
 def row_starts(tokens: list[Token]) -> list[int]:
     """Where rows start: a code at a line's start followed by a UPC, or a tariff code."""
+    last = len(tokens) - 1
     return [
         i
-        for i in range(len(tokens))
-        if tokens[i].starts_line
+        for i, token in enumerate(tokens)
+        if token.starts_line
         and (
-            TARIFF_CODE.match(tokens[i].text)
-            or (i + 1 < len(tokens) and is_code(tokens[i].text) and is_upc_shaped(tokens[i + 1].text))
+            token.classes & TARIFF_WORD
+            or (token.classes & CODE_WORD and i < last and tokens[i + 1].classes & UPC_WORD)
         )
     ]
 
@@ -322,8 +335,12 @@ def _read_row(row: list[Token], kind: str) -> _Row | None:
     cannot be told from another row's (a second tail in its words)."""
     words = [t.text for t in row[2:]]
     starts = [t.starts_line for t in row[2:]]
-    tail = find_tail(words, kind, starts)
-    if tail is None or find_tail(words[tail.end :], kind, starts[tail.end :]) is not None:
+    classes = [t.classes for t in row[2:]]
+    tail = find_tail(words, kind, starts, classes)
+    if (
+        tail is None
+        or find_tail(words[tail.end :], kind, starts[tail.end :], classes[tail.end :]) is not None
+    ):
         return None
     return _Row(row, tail, row[2 : 2 + tail.start], row[2 + tail.end :])
 
