@@ -86,7 +86,7 @@ QTY_WORD, MONEY_WORD, UNIT_WORD, CODE_WORD, UPC_WORD, TARIFF_WORD = 1, 2, 4, 8, 
 _KNOWN = 64  # set on every cached class, so a word of no class is still a cache hit
 _CLASSES: dict[str, int] = {}
 #: Distinct words remembered across documents (a few thousand per document); then it starts over.
-_CLASSES_LIMIT = 200_000
+_CLASSES_LIMIT = 50_000
 
 
 def _classify(token: str) -> int:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from ...document import Document
 from .furniture import header_end, is_furniture, trailing_text_run
@@ -31,29 +31,19 @@ from .patterns import (
     ORDER_NUMBER_LINE,
     PAGE_NUMBER,
     QTY_WORD,
-    TARIFF_CODE,
     TARIFF_LINE,
     TARIFF_WORD,
     TOTALS_START,
-    UNIT,
     UNIT_WORD,
     UPC_WORD,
     is_code,
     is_column_header,
     is_money,
-    is_quantity,
     is_upc_shaped,
     word_class,
     word_classes_cache,
 )
 from .rows import Cells, Tail, cells_from_tail, find_tail, is_rt
-
-
-class Token(NamedTuple):  # a NamedTuple: documents have tens of thousands of words
-    text: str
-    page: int
-    starts_line: bool
-    classes: int  # patterns.word_class
 
 
 def _starts_row(lines: list[str], index: int) -> bool:
@@ -186,18 +176,27 @@ def _inside_rows(lines: list[str]) -> set[int]:
     case (`Pair` closing the last row of several pages is a cell, not furniture)."""
     inside: set[int] = set()
     start = None
+    last = len(lines) - 1
     for index, text in enumerate(lines):
-        if " " in text:
+        if " " in text:  # every cell tested here is one word
             continue
-        if is_code(text) and index + 1 < len(lines) and is_upc_shaped(lines[index + 1]):
+        classes = word_class(text)
+        if classes & CODE_WORD and index < last and word_class(lines[index + 1]) & UPC_WORD:
             start = index
-        elif UNIT.match(text):
+        elif classes & UNIT_WORD:
             if start is not None:
                 inside.update(range(start + 2, index))
                 start = None
-            if 0 < index < len(lines) - 1 and is_quantity(lines[index - 1]) and is_money(lines[index + 1]):
+            if (
+                0 < index < last
+                and word_class(lines[index - 1]) & QTY_WORD
+                and word_class(lines[index + 1]) & MONEY_WORD
+            ):
                 inside.add(index)
     return inside
+
+
+_UNJUDGED = object()
 
 
 def repeated_lines(pages: list[list[str]]) -> set[str]:
@@ -211,17 +210,20 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     if len(pages) < 2:
         return set()
     seen: Counter[tuple[str, int, str]] = Counter()
-    row_like: dict[str, bool] = {}  # headers repeat page after page: each distinct line judged once
+    # headers and cells repeat page after page: each distinct line is judged once, None for a row's
+    # cell, else whether it is a sentence
+    sentence: dict[str, bool | None] = {}
     for lines in pages:
         keys = set()
         inside = _inside_rows(lines)
+        last = len(lines) - 1
         for index, text in enumerate(lines):
-            if (like := row_like.get(text)) is None:
-                like = row_like[text] = _row_like(text)
-            if index not in inside and not like:
+            if (judged := sentence.get(text, _UNJUDGED)) is _UNJUDGED:
+                judged = sentence[text] = None if _row_like(text) else len(text.split()) >= SENTENCE_WORDS
+            if judged is not None and index not in inside:
                 keys.add(("top", index, text))
-                keys.add(("bottom", len(lines) - 1 - index, text))
-                if len(text.split()) >= SENTENCE_WORDS:
+                keys.add(("bottom", last - index, text))
+                if judged:
                     keys.add(("anywhere", 0, text))
         seen.update(keys)
     found = {
@@ -268,115 +270,133 @@ def table_lines(document: Document, header_values: set[str]) -> tuple[list[tuple
     return without_tariffs(out), []
 
 
-def tokens_of(lines: list[tuple[int, str]]) -> list[Token]:
-    # tens of thousands of words: tuple.__new__ skips the namedtuple's Python-level constructor
-    new, known = tuple.__new__, word_classes_cache()
-    return [
-        new(Token, (word, page, i == 0, known(word) or word_class(word)))
-        for page, line in lines
-        for i, word in enumerate(line.split())
-    ]
+@dataclass(slots=True)
+class Tokens:
+    """Every word of the table in reading order, as parallel lists (tens of thousands of words:
+    lists built a line at a time cost far less than an object per word)."""
+
+    text: list[str]
+    page: list[int]
+    starts_line: list[bool]
+    classes: list[int]  # patterns.word_class
 
 
-def row_starts(tokens: list[Token]) -> list[int]:
+def tokens_of(lines: list[tuple[int, str]]) -> Tokens:
+    text: list[str] = []
+    page: list[int] = []
+    starts_line: list[bool] = []
+    for number, line in lines:
+        words = line.split()
+        if words:
+            text += words
+            page += [number] * len(words)
+            starts_line.append(True)
+            starts_line += [False] * (len(words) - 1)
+    known = word_classes_cache()
+    return Tokens(text, page, starts_line, [known(word) or word_class(word) for word in text])
+
+
+def row_starts(tokens: Tokens) -> list[int]:
     """Where rows start: a code at a line's start followed by a UPC, or a tariff code."""
-    last = len(tokens) - 1
+    classes, last = tokens.classes, len(tokens.text) - 1
     return [
         i
-        for i, token in enumerate(tokens)
-        if token.starts_line
-        and (
-            token.classes & TARIFF_WORD
-            or (token.classes & CODE_WORD and i < last and tokens[i + 1].classes & UPC_WORD)
-        )
+        for i, starts in enumerate(tokens.starts_line)
+        if starts
+        and (classes[i] & TARIFF_WORD or (classes[i] & CODE_WORD and i < last and classes[i + 1] & UPC_WORD))
     ]
 
 
-def _lines(tokens: list[Token]) -> list[list[Token]]:
-    lines: list[list[Token]] = []
-    for token in tokens:
-        if token.starts_line or not lines:
+def _lines(tokens: Tokens, indices: Sequence[int]) -> list[list[int]]:
+    """The words at `indices` cut where a line starts (the first piece may continue a line)."""
+    lines: list[list[int]] = []
+    for i in indices:
+        if tokens.starts_line[i] or not lines:
             lines.append([])
-        lines[-1].append(token)
+        lines[-1].append(i)
     return lines
 
 
-def _width(line: list[Token]) -> int:
-    return sum(len(t.text) for t in line) + len(line) - 1
+def _width(tokens: Tokens, line: Sequence[int]) -> int:
+    return sum(len(tokens.text[i]) for i in line) + len(line) - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
-    tokens: list[Token]
-    tail: Tail
-    before: list[Token]  # description (and a possible RT cell) before the numbers
-    after: list[Token]
+    start: int  # the code's index; the UPC follows it
+    tail: Tail  # positions relative to start + 2
+    before: range  # description (and a possible RT cell) before the numbers
+    after: range
 
-    @property
-    def one_cell_per_line(self) -> bool:
-        return all(t.starts_line for t in self.tokens[2 + self.tail.start : 2 + self.tail.end])
+    def one_cell_per_line(self, tokens: Tokens) -> bool:
+        first = self.start + 2
+        return all(tokens.starts_line[first + self.tail.start : first + self.tail.end])
 
-    def wrapped_description_widths(self) -> list[int]:
+    def wrapped_description_widths(self, tokens: Tokens) -> list[int]:
         """Widths of lines that can only be description and that wrapped (so they nearly fill the
         Description column): whole lines before numbers printed one cell per line, but the last;
         the part of the row's own line between the UPC and the numbers when more lines follow."""
-        words = [t for t in self.before if not (t is self.before[-1] and is_rt(t.text))]
+        words = self.before
+        if words and is_rt(tokens.text[words[-1]]):
+            words = range(words.start, words.stop - 1)
         if not words:
             return []
-        if self.one_cell_per_line:
-            return [_width(line) for line in _lines(words)[:-1] if line[0].starts_line]
-        if not words[0].starts_line and not self.tokens[2 + self.tail.start].starts_line and self.after:
-            return [_width(words)]
+        if self.one_cell_per_line(tokens):
+            lines = _lines(tokens, words)[:-1]
+            return [_width(tokens, line) for line in lines if tokens.starts_line[line[0]]]
+        numbers_start_line = tokens.starts_line[self.start + 2 + self.tail.start]
+        if not tokens.starts_line[words.start] and not numbers_start_line and self.after:
+            return [_width(tokens, words)]
         return []
 
 
-def _read_row(row: list[Token], kind: str) -> _Row | None:
+def _read_row(tokens: Tokens, start: int, end: int, kind: str) -> _Row | None:
     """The row's numeric tail and the words around it; None when its numbers are missing or
     cannot be told from another row's (a second tail in its words)."""
-    words = [t.text for t in row[2:]]
-    starts = [t.starts_line for t in row[2:]]
-    classes = [t.classes for t in row[2:]]
+    first = start + 2
+    words, starts, classes = tokens.text[first:end], tokens.starts_line[first:end], tokens.classes[first:end]
     tail = find_tail(words, kind, starts, classes)
     if (
         tail is None
         or find_tail(words[tail.end :], kind, starts[tail.end :], classes[tail.end :]) is not None
     ):
         return None
-    return _Row(row, tail, row[2 : 2 + tail.start], row[2 + tail.end :])
+    return _Row(start, tail, range(first, first + tail.start), range(first + tail.end, end))
 
 
-def _cells(row: _Row, kind: str, widest: int | None) -> Cells:
-    before = [t.text for t in row.before]
+def _cells(tokens: Tokens, row: _Row, kind: str, widest: int | None) -> Cells:
+    text = tokens.text
+    before = [text[i] for i in row.before]
     if before and is_rt(before[-1]):
         before = before[:-1]
-    after = row.after
-    if before and row.one_cell_per_line:
+    page = tokens.page[row.start]
+    after: Sequence[int] = row.after
+    if before and row.one_cell_per_line(tokens):
         # the description came before the numbers: what follows them is the rest of a
         # description cut by a page break, or else not the row's
-        after = [t for t in after if t.page != row.tokens[0].page]
+        after = [i for i in after if tokens.page[i] != page]
     if widest is not None:  # a line wider than the Description column holds is not description
-        after = [t for line in _lines(after) if _width(line) <= widest for t in line]
-    tokens = row.tokens
-    return cells_from_tail(tokens[0].text, tokens[1].text, [*before, *(t.text for t in after)], tokens[0].page,
+        after = [i for line in _lines(tokens, after) if _width(tokens, line) <= widest for i in line]
+    return cells_from_tail(text[row.start], text[row.start + 1], [*before, *(text[i] for i in after)], page,
                            row.tail, kind)  # fmt: skip
 
 
-def items_from_tokens(tokens: list[Token], kind: str) -> tuple[list[Cells], list[str]]:
+def items_from_tokens(tokens: Tokens, kind: str) -> tuple[list[Cells], list[str]]:
     """Every product row's cells, and the codes of rows whose numbers could not be read."""
     starts = row_starts(tokens)
     rows, unread = [], []
     for n, start in enumerate(starts):
-        if TARIFF_CODE.match(tokens[start].text):
+        if tokens.classes[start] & TARIFF_WORD:
             continue
-        end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-        found = _read_row(tokens[start:end], kind)
+        end = starts[n + 1] if n + 1 < len(starts) else len(tokens.text)
+        found = _read_row(tokens, start, end, kind)
         if found is None:
-            unread.append(tokens[start].text)
+            unread.append(tokens.text[start])
         else:
             rows.append(found)
-    widths = [w for row in rows for w in row.wrapped_description_widths()]
+    widths = [w for row in rows for w in row.wrapped_description_widths(tokens)]
     widest = max(widths) + WIDTH_SLACK if len(widths) >= MIN_WIDTH_SAMPLES else None
-    return [_cells(row, kind, widest) for row in rows], unread
+    return [_cells(tokens, row, kind, widest) for row in rows], unread
 
 
 def items_from_text(
