@@ -43,6 +43,14 @@ COLUMN_WORDS = frozenset(
     ("product", "code", "upc", "description", "rt", "qty", "ord", "alloc", "shipped", "bkord", "u/m", "list",
      "price", "your", "extd")
 )  # fmt: skip
+_COLUMN_WORD = "|".join(re.escape(w) for w in sorted(COLUMN_WORDS, key=len, reverse=True))
+#: A line of two or more column words (the `is_column_header` test), found in a page's lines
+#: joined after a newline each, in one scan: a page has hundreds of lines and one or a few such.
+#: It starts with the newline so the regex engine jumps from line to line (a `^` in MULTILINE
+#: mode would be tried at every character).
+COLUMN_HEADER_LINE = re.compile(
+    rf"\n[^\S\n]*(?::*(?:{_COLUMN_WORD}):*[^\S\n]+)+:*(?:{_COLUMN_WORD}):*[^\S\n]*(?=\n|\Z)", re.I
+)
 #: Column header phrases, left to right.
 COLUMNS = (
     "Product Code", "UPC", "Description", "RT", "Qty Ord", "Qty Alloc", "Qty Shipped", "Qty BkOrd",

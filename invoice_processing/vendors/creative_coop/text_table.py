@@ -18,14 +18,17 @@ column blocks) is reported unread, never given someone else's numbers.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ...document import Document
 from .furniture import header_end, is_furniture, trailing_text_run
 from .patterns import (
     CODE_WORD,
+    COLUMN_HEADER_LINE,
     DATE,
     MONEY_WORD,
     ORDER_NUMBER_LINE,
@@ -137,16 +140,26 @@ def virtual_pages(document: Document) -> list[tuple[int, list[str]]]:
 def repeated_header_starts(lines: list[str]) -> list[int]:
     """Where a header block repeats after item rows: the first furniture line after the last row
     start that precedes a later column-header line."""
-    cuts, last_row = [], None
-    for index, line in enumerate(lines):
-        if _starts_row(lines, index):
-            last_row = index
-        elif last_row is not None and is_column_header(line) and len(line.split()) > 1:
-            block = next((i for i in range(last_row + 1, index) if is_furniture(lines[i])), None)
+    cuts, previous = [], -1
+    for header in _column_header_lines(lines):
+        # the last row since the previous column-header line
+        last_row = next((i for i in range(header - 1, previous, -1) if _starts_row(lines, i)), None)
+        previous = header
+        if last_row is not None:
+            block = next((i for i in range(last_row + 1, header) if is_furniture(lines[i])), None)
             if block is not None:
                 cuts.append(block)
-            last_row = None
     return cuts
+
+
+def _column_header_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines of two or more column words."""
+    found = [match.start() for match in COLUMN_HEADER_LINE.finditer("\n" + "\n".join(lines))]
+    if not found:
+        return []
+    # where each line's newline is: the lengths of the lines before it, plus one newline each
+    newlines = [length + index for index, length in enumerate(accumulate(map(len, lines), initial=0))]
+    return [bisect_right(newlines, position) - 1 for position in found]
 
 
 #: Characters a description line may exceed the widest one seen (glyph widths vary: `W` vs `i`).
