@@ -14,10 +14,11 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
+import msgspec
 
 from ..errors import UnreadableDocument
 from ..layout.rows import group_rows, row_text
+from .docai_schema import CAMEL, SNAKE, Spelling, Vertex, spelled
 from .model import Document, Entity, Page, Word
 
 
@@ -27,22 +28,31 @@ def _snake(camel: str) -> str:
 
 
 def _get(obj: dict[str, Any], camel: str, default: Any = None) -> Any:
+    """An entity's field in either spelling (entities are read as plain JSON)."""
     if camel in obj:
         return obj[camel]
     return obj.get(_snake(camel), default)
 
 
-def _anchor_text(text: str, layout: dict[str, Any] | None) -> str | None:
-    """The text a layout's textAnchor points at, or None when it has no anchor."""
-    if not layout:
-        return None
-    anchor = _get(layout, "textAnchor")
+def _entity_anchor_text(text: str, raw: dict[str, Any]) -> str:
+    anchor = _get(raw, "textAnchor")
     if not anchor:
-        return None
+        return ""
     segments = _get(anchor, "textSegments") or []
     return "".join(
         text[int(_get(s, "startIndex", 0) or 0) : int(_get(s, "endIndex", 0) or 0)] for s in segments
     )
+
+
+def _segments_text(text: str, segments: list[Any]) -> str:
+    return "".join(text[seg.start_index or 0 : seg.end_index or 0] for seg in segments)
+
+
+def _anchor_text(text: str, layout: Any) -> str | None:
+    """The text a layout's textAnchor points at, or None when it has no anchor."""
+    if layout is None or layout.text_anchor is None or layout.text_anchor.text_segments is None:
+        return None
+    return _segments_text(text, layout.text_anchor.text_segments)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -55,79 +65,80 @@ LETTER = (612.0, 792.0)
 #: Share of a page's text its tokens must hold before its lines are rebuilt from them.
 TOKEN_COVERAGE = 0.9
 
-
-def _token_box(
-    layout: dict[str, Any], width: float, height: float
-) -> tuple[float, float, float, float] | None:
-    """(x0, top, x1, bottom) in points from `normalizedVertices` (0-1), else from pixel
-    `vertices` (which need the page's dimension); a missing x or y is 0, as in proto JSON."""
-    poly = _get(layout, "boundingPoly") or {}
-    points = _get(poly, "normalizedVertices")
-    if points:
-        scale_x, scale_y = width or LETTER[0], height or LETTER[1]
-    else:
-        points = _get(poly, "vertices")
-        if not points or not (width and height):
-            return None
-        scale_x = scale_y = 1.0
-    xs = [p.get("x") or 0.0 for p in points]
-    ys = [p.get("y") or 0.0 for p in points]
-    return min(xs) * scale_x, min(ys) * scale_y, max(xs) * scale_x, max(ys) * scale_y
+#: A token's place before the page's skew is known: (text, x0, top, x1, bottom, corners), the
+#: corners being what to turn if the page is skewed: (vertices, x scale, y scale) to points.
+_Placed = tuple[str, float, float, float, float, tuple[list[Vertex], float, float]]
 
 
-def _segment_text(text: str, segments: list[dict[str, Any]], start_key: str, end_key: str) -> str:
-    if len(segments) == 1:  # nearly every token: one segment
-        seg = segments[0]
-        return text[int(seg.get(start_key) or 0) : int(seg.get(end_key) or 0)]
-    return "".join(text[int(seg.get(start_key) or 0) : int(seg.get(end_key) or 0)] for seg in segments)
-
-
-def _page_words(text: str, page: dict[str, Any], width: float, height: float) -> list[Word]:
+def _page_words(text: str, page: Any, width: float, height: float) -> list[Word]:
     """Every token with its box; a token whose anchor spans a space (rare) becomes one word each.
 
-    Thousands of tokens per page: the keys' spelling (camelCase REST or snake_case) is settled
-    once per page rather than per lookup, and the page's skew is measured in the same pass."""
-    tokens = _get(page, "tokens") or []
+    Thousands of tokens per page: the box is worked out from the four corners as they are read
+    (the corners are kept, not copied, in case the page turns out skewed), and the page's skew is
+    measured in the same pass."""
+    tokens = page.tokens
     if not tokens:
         return []
-    snake = "text_anchor" in (tokens[0].get("layout") or {})
-    anchor_key, segments_key, start_key, end_key, poly_key, normalized_key = (
-        ("text_anchor", "text_segments", "start_index", "end_index", "bounding_poly", "normalized_vertices")
-        if snake
-        else ("textAnchor", "textSegments", "startIndex", "endIndex", "boundingPoly", "normalizedVertices")
-    )
     scale_x, scale_y = width or LETTER[0], height or LETTER[1]
-    boxes: list[tuple[str, list[float], list[float]]] = []  # text, corner xs, corner ys (points)
+    placed: list[_Placed] = []
     slopes: list[float] = []  # each box's top edge (corner 0 to corner 1), for the page's skew
     for token in tokens:
-        layout = token.get("layout") or {}
-        segments = (layout.get(anchor_key) or {}).get(segments_key) or ()
-        token_text = _segment_text(text, segments, start_key, end_key).strip()
+        layout = token.layout
+        anchor = layout.text_anchor if layout is not None else None
+        segments = anchor.text_segments if anchor is not None else None
+        if not segments:
+            continue
+        if len(segments) == 1:  # nearly every token: one segment
+            segment = segments[0]
+            token_text = text[segment.start_index or 0 : segment.end_index or 0].strip()
+        else:
+            token_text = _segments_text(text, segments).strip()
         if not token_text:
             continue
-        points = (layout.get(poly_key) or {}).get(normalized_key)
-        if points and len(points) == 4:  # nearly every token: unpacked, no comprehension per token
+        poly = layout.bounding_poly
+        points = poly.normalized_vertices if poly is not None else None
+        if points and len(points) == 4:  # nearly every token: no list or call per corner
             a, b, c, d = points
-            xs = [(a.get("x") or 0.0) * scale_x, (b.get("x") or 0.0) * scale_x,
-                  (c.get("x") or 0.0) * scale_x, (d.get("x") or 0.0) * scale_x]  # fmt: skip
-            ys = [(a.get("y") or 0.0) * scale_y, (b.get("y") or 0.0) * scale_y,
-                  (c.get("y") or 0.0) * scale_y, (d.get("y") or 0.0) * scale_y]  # fmt: skip
-        elif points:
-            xs = [(p.get("x") or 0.0) * scale_x for p in points]
-            ys = [(p.get("y") or 0.0) * scale_y for p in points]
-        elif (box := _token_box(layout, width, height)) is not None:
-            xs, ys = [box[0], box[2], box[2], box[0]], [box[1], box[1], box[3], box[3]]
+            ax, bx, cx, dx = (
+                (a.x or 0.0) * scale_x,
+                (b.x or 0.0) * scale_x,
+                (c.x or 0.0) * scale_x,
+                (d.x or 0.0) * scale_x,
+            )
+            ay, by, cy, dy = (
+                (a.y or 0.0) * scale_y,
+                (b.y or 0.0) * scale_y,
+                (c.y or 0.0) * scale_y,
+                (d.y or 0.0) * scale_y,
+            )
+            low, high = (ax, bx) if ax <= bx else (bx, ax)
+            x0, x1 = (cx, dx) if cx <= dx else (dx, cx)
+            x0, x1 = low if low <= x0 else x0, high if high >= x1 else x1
+            low, high = (ay, by) if ay <= by else (by, ay)
+            top, bottom = (cy, dy) if cy <= dy else (dy, cy)
+            top, bottom = low if low <= top else top, high if high >= bottom else bottom
+            placed.append((token_text, x0, top, x1, bottom, (points, scale_x, scale_y)))
+            if bx > ax:
+                slopes.append((by - ay) / (bx - ax))
+            continue
+        if points:
+            sx, sy = scale_x, scale_y
+        elif poly is not None and poly.vertices and width and height:  # pixels: already points
+            xs, ys = [p.x or 0.0 for p in poly.vertices], [p.y or 0.0 for p in poly.vertices]
+            x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
+            points = [Vertex(x0, top), Vertex(x1, top), Vertex(x1, bottom), Vertex(x0, bottom)]
+            sx = sy = 1.0
         else:
             continue
-        boxes.append((token_text, xs, ys))
+        xs, ys = [(p.x or 0.0) * sx for p in points], [(p.y or 0.0) * sy for p in points]
+        placed.append((token_text, min(xs), min(ys), max(xs), max(ys), (points, sx, sy)))
         if len(xs) == 4 and xs[1] > xs[0]:
             slopes.append((ys[1] - ys[0]) / (xs[1] - xs[0]))
     angle = _skew(slopes)
     if angle:
-        boxes = [_turned(t, xs, ys, -angle, scale_x / 2, scale_y / 2) for t, xs, ys in boxes]
+        placed = [_turned(box, -angle, scale_x / 2, scale_y / 2) for box in placed]
     words = []
-    for token_text, xs, ys in boxes:
-        x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
+    for token_text, x0, top, x1, bottom, _ in placed:
         if x1 <= x0 or bottom <= top:
             continue
         if " " not in token_text and "\n" not in token_text:
@@ -156,25 +167,23 @@ def _skew(slopes: list[float]) -> float:
     return median if abs(median) >= MIN_SKEW else 0.0
 
 
-def _turned(
-    text: str, xs: list[float], ys: list[float], angle: float, cx: float, cy: float
-) -> tuple[str, list[float], list[float]]:
+def _turned(box: _Placed, angle: float, cx: float, cy: float) -> _Placed:
+    text, *_, corners = box
+    points, sx, sy = corners
     cos, sin = math.cos(angle), math.sin(angle)
-    return (
-        text,
-        [cx + (x - cx) * cos - (y - cy) * sin for x, y in zip(xs, ys, strict=True)],
-        [cy + (x - cx) * sin + (y - cy) * cos for x, y in zip(xs, ys, strict=True)],
-    )
+    xs, ys = [(p.x or 0.0) * sx for p in points], [(p.y or 0.0) * sy for p in points]
+    turned_xs = [cx + (x - cx) * cos - (y - cy) * sin for x, y in zip(xs, ys, strict=True)]
+    turned_ys = [cy + (x - cx) * sin + (y - cy) * cos for x, y in zip(xs, ys, strict=True)]
+    return text, min(turned_xs), min(turned_ys), max(turned_xs), max(turned_ys), corners
 
 
-def _page(text: str, index: int, page: dict[str, Any]) -> Page:
-    dims = _get(page, "dimension") or {}
-    width, height = float(dims.get("width", 0) or 0), float(dims.get("height", 0) or 0)
-    page_text = _anchor_text(text, _get(page, "layout"))
+def _page(text: str, index: int, page: Any) -> Page:
+    dims = page.dimension
+    width, height = (dims.width or 0.0, dims.height or 0.0) if dims is not None else (0.0, 0.0)
+    page_text = _anchor_text(text, page.layout)
     if page_text is None:
-        line_texts = [_anchor_text(text, _get(line, "layout")) or "" for line in _get(page, "lines") or []]
-        page_text = "\n".join(line_texts)
-    number = int(_get(page, "pageNumber", index + 1) or index + 1)
+        page_text = "\n".join(_anchor_text(text, line.layout) or "" for line in page.lines or ())
+    number = page.page_number or index + 1
     words = _page_words(text, page, width, height)
     lines = _split_lines(page_text)
     if words and sum(len(w.text) for w in words) >= TOKEN_COVERAGE * sum(
@@ -191,7 +200,7 @@ def _entity(text: str, raw: dict[str, Any]) -> Entity:
     normalized = _get(raw, "normalizedValue") or {}
     mention = _get(raw, "mentionText")
     if mention is None:
-        mention = _anchor_text(text, raw) or ""
+        mention = _entity_anchor_text(text, raw)
     confidence = _get(raw, "confidence")
     return Entity(
         type=str(_get(raw, "type") or _get(raw, "type_") or ""),
@@ -202,26 +211,50 @@ def _entity(text: str, raw: dict[str, Any]) -> Entity:
     )
 
 
-def _decoded(data: bytes | str) -> Any:
-    """The JSON value. orjson decodes a Document with tokens (megabytes of small objects) several
-    times faster than `json`; `json` still reads what orjson refuses (a BOM, UTF-16) and words the
-    error when neither can."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
+def _json_value(data: bytes | str) -> Any:
+    """What msgspec refuses as JSON but `json` reads (a BOM, UTF-16, NaN), or a clear error."""
     try:
         return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise UnreadableDocument(f"not valid JSON: {exc}") from None
+
+
+def _typed(data: bytes | str | dict[str, Any], spelling: Spelling) -> Any:
+    """The document's Structs in one spelling; anything that does not fit them is refused with the
+    place it was found (`... - at `$.pages[0].tokens``)."""
+    try:
+        if not isinstance(data, dict):
+            try:
+                return spelling.decoder.decode(data)
+            except msgspec.DecodeError:
+                data = _json_value(data)
+        return msgspec.convert(data, spelling.document, strict=False)
+    except msgspec.ValidationError as exc:
+        if "- at `$" not in str(exc):  # the value itself is not an object
+            raise UnreadableDocument("a Document AI document must be a JSON object") from None
+        raise UnreadableDocument(f"malformed Document AI document: {exc}") from None
+
+
+def _read(data: bytes | str | dict[str, Any]) -> Any:
+    """The Document (out of its ProcessResponse, if any): REST camelCase unless only snake_case
+    reads it."""
+    camel = _unwrapped(_typed(data, CAMEL))
+    if spelled(camel):
+        return camel
+    snake = _unwrapped(_typed(data, SNAKE))
+    return snake if spelled(snake) else camel
+
+
+def _unwrapped(response: Any) -> Any:
+    return response.document if response.document is not None else response
 
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Decoding a Document with tokens makes hundreds of thousands of dicts and lists in one burst,
-    none of them in a reference cycle; the cyclic collector would walk the growing heap again and
-    again meanwhile (measured: a third of the decode's time). It resumes afterwards unless someone
-    else (another request's decode) had already paused it."""
+    """Decoding a Document with tokens and reading its tokens makes tens of thousands of objects in
+    one burst, none of them in a reference cycle; the cyclic collector would walk the growing heap
+    again and again meanwhile. It resumes afterwards unless someone else (another request's
+    decode) had already paused it."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -237,17 +270,13 @@ def parse_docai(data: bytes | str | dict[str, Any]) -> Document:
 
 
 def _parse_docai(data: bytes | str | dict[str, Any]) -> Document:
-    raw = data if isinstance(data, dict) else _decoded(data)
-    if not isinstance(raw, dict):
-        raise UnreadableDocument("a Document AI document must be a JSON object")
-    if "document" in raw and isinstance(raw["document"], dict):
-        raw = raw["document"]
-    text = raw.get("text")
+    raw = _read(data)
+    text = raw.text
     if not isinstance(text, str) or not text.strip():
         raise UnreadableDocument("the Document AI document has no text")
     try:
-        pages = [_page(text, i, p) for i, p in enumerate(raw.get("pages") or [])]
-        entities = [_entity(text, e) for e in raw.get("entities") or []]
+        pages = [_page(text, i, p) for i, p in enumerate(raw.pages or ())]
+        entities = [_entity(text, e) for e in raw.entities or ()]
     except (TypeError, ValueError, AttributeError) as exc:
         raise UnreadableDocument(f"malformed Document AI document: {exc}") from None
     if not pages:

@@ -10,14 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+import msgspec
+
 from ..layout.rows import group_rows
 
 Origin = Literal["docai", "pdf"]
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A word and its box in points, origin at the page's top-left (y grows downwards)."""
+class Word(msgspec.Struct, frozen=True, gc=False):
+    """A word and its box in points, origin at the page's top-left (y grows downwards).
+
+    A page has thousands: a Struct is built in C (a frozen dataclass sets each field through
+    `object.__setattr__`), and holding only a string and numbers it is never part of a reference
+    cycle, so the cyclic collector need not track it."""
 
     text: str
     x0: float
