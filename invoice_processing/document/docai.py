@@ -65,23 +65,31 @@ LETTER = (612.0, 792.0)
 #: Share of a page's text its tokens must hold before its lines are rebuilt from them.
 TOKEN_COVERAGE = 0.9
 
-#: A token's place before the page's skew is known: (text, x0, top, x1, bottom, corners), the
-#: corners being what to turn if the page is skewed: (vertices, x scale, y scale) to points.
-_Placed = tuple[str, float, float, float, float, tuple[list[Vertex], float, float]]
-
 
 def _page_words(text: str, page: Any, width: float, height: float) -> list[Word]:
     """Every token with its box; a token whose anchor spans a space (rare) becomes one word each.
 
-    Thousands of tokens per page: the box is worked out from the four corners as they are read
-    (the corners are kept, not copied, in case the page turns out skewed), and the page's skew is
-    measured in the same pass."""
+    The page's skew is measured from the boxes as they are read; a skewed page (rare) is read
+    once more with every box turned straight."""
     tokens = page.tokens
     if not tokens:
         return []
+    slopes: list[float] = []
+    words = _words(text, tokens, width, height, 0.0, slopes)
+    angle = _skew(slopes)
+    return _words(text, tokens, width, height, -angle, []) if angle else words
+
+
+def _words(
+    text: str, tokens: list[Any], width: float, height: float, turn: float, slopes: list[float]
+) -> list[Word]:
+    """The tokens' words, each box turned by `turn` radians about the page's centre; adds each
+    box's top edge's slope (corner 0 to corner 1) to `slopes`.
+
+    Thousands of tokens per page: a straight box with four corners (nearly every token) is worked
+    out without a list or a call per corner."""
     scale_x, scale_y = width or LETTER[0], height or LETTER[1]
-    placed: list[_Placed] = []
-    slopes: list[float] = []  # each box's top edge (corner 0 to corner 1), for the page's skew
+    words: list[Word] = []
     for token in tokens:
         layout = token.layout
         anchor = layout.text_anchor if layout is not None else None
@@ -97,7 +105,7 @@ def _page_words(text: str, page: Any, width: float, height: float) -> list[Word]
             continue
         poly = layout.bounding_poly
         points = poly.normalized_vertices if poly is not None else None
-        if points and len(points) == 4:  # nearly every token: no list or call per corner
+        if points and len(points) == 4 and not turn:
             a, b, c, d = points
             ax, bx, cx, dx = (
                 (a.x or 0.0) * scale_x,
@@ -111,34 +119,30 @@ def _page_words(text: str, page: Any, width: float, height: float) -> list[Word]
                 (c.y or 0.0) * scale_y,
                 (d.y or 0.0) * scale_y,
             )
+            if bx > ax:
+                slopes.append((by - ay) / (bx - ax))
             low, high = (ax, bx) if ax <= bx else (bx, ax)
             x0, x1 = (cx, dx) if cx <= dx else (dx, cx)
             x0, x1 = low if low <= x0 else x0, high if high >= x1 else x1
             low, high = (ay, by) if ay <= by else (by, ay)
             top, bottom = (cy, dy) if cy <= dy else (dy, cy)
             top, bottom = low if low <= top else top, high if high >= bottom else bottom
-            placed.append((token_text, x0, top, x1, bottom, (points, scale_x, scale_y)))
-            if bx > ax:
-                slopes.append((by - ay) / (bx - ax))
-            continue
-        if points:
-            sx, sy = scale_x, scale_y
-        elif poly is not None and poly.vertices and width and height:  # pixels: already points
-            xs, ys = [p.x or 0.0 for p in poly.vertices], [p.y or 0.0 for p in poly.vertices]
-            x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
-            points = [Vertex(x0, top), Vertex(x1, top), Vertex(x1, bottom), Vertex(x0, bottom)]
-            sx = sy = 1.0
         else:
-            continue
-        xs, ys = [(p.x or 0.0) * sx for p in points], [(p.y or 0.0) * sy for p in points]
-        placed.append((token_text, min(xs), min(ys), max(xs), max(ys), (points, sx, sy)))
-        if len(xs) == 4 and xs[1] > xs[0]:
-            slopes.append((ys[1] - ys[0]) / (xs[1] - xs[0]))
-    angle = _skew(slopes)
-    if angle:
-        placed = [_turned(box, -angle, scale_x / 2, scale_y / 2) for box in placed]
-    words = []
-    for token_text, x0, top, x1, bottom, _ in placed:
+            if points:
+                sx, sy = scale_x, scale_y
+            elif poly is not None and poly.vertices and width and height:  # pixels: already points
+                xs, ys = [p.x or 0.0 for p in poly.vertices], [p.y or 0.0 for p in poly.vertices]
+                x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
+                points = [Vertex(x0, top), Vertex(x1, top), Vertex(x1, bottom), Vertex(x0, bottom)]
+                sx = sy = 1.0
+            else:
+                continue
+            xs, ys = [(p.x or 0.0) * sx for p in points], [(p.y or 0.0) * sy for p in points]
+            if len(xs) == 4 and xs[1] > xs[0]:
+                slopes.append((ys[1] - ys[0]) / (xs[1] - xs[0]))
+            if turn:
+                xs, ys = _turned(xs, ys, turn, scale_x / 2, scale_y / 2)
+            x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
         if x1 <= x0 or bottom <= top:
             continue
         if " " not in token_text and "\n" not in token_text:
@@ -167,14 +171,14 @@ def _skew(slopes: list[float]) -> float:
     return median if abs(median) >= MIN_SKEW else 0.0
 
 
-def _turned(box: _Placed, angle: float, cx: float, cy: float) -> _Placed:
-    text, *_, corners = box
-    points, sx, sy = corners
+def _turned(
+    xs: list[float], ys: list[float], angle: float, cx: float, cy: float
+) -> tuple[list[float], list[float]]:
     cos, sin = math.cos(angle), math.sin(angle)
-    xs, ys = [(p.x or 0.0) * sx for p in points], [(p.y or 0.0) * sy for p in points]
-    turned_xs = [cx + (x - cx) * cos - (y - cy) * sin for x, y in zip(xs, ys, strict=True)]
-    turned_ys = [cy + (x - cx) * sin + (y - cy) * cos for x, y in zip(xs, ys, strict=True)]
-    return text, min(turned_xs), min(turned_ys), max(turned_xs), max(turned_ys), corners
+    return (
+        [cx + (x - cx) * cos - (y - cy) * sin for x, y in zip(xs, ys, strict=True)],
+        [cy + (x - cx) * sin + (y - cy) * cos for x, y in zip(xs, ys, strict=True)],
+    )
 
 
 def _page(text: str, index: int, page: Any) -> Page:

@@ -38,41 +38,51 @@ class ColumnSet:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def has(self, name: str) -> bool:
-        return any(c.name == name for c in self.columns)
-
-    def start(self, name: str) -> float | None:
-        return next((c.x0 - self.margin for c in self.columns if c.name == name), None)
-
-    def end(self, name: str) -> float | None:
-        """Where the next column starts (None for the last column)."""
-        for index, column in enumerate(self.columns):
-            if column.name == name:
-                following = self.columns[index + 1 : index + 2]
-                return following[0].x0 - self.margin if following else None
-        return None
+    # A page has hundreds of rows and thousands of words: what the lookups below need is worked
+    # out once per column set.
+    @functools.cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
 
     @functools.cached_property
     def _starts(self) -> list[float]:
         return [column.x0 - self.margin for column in self.columns]
+
+    @functools.cached_property
+    def _is_text(self) -> tuple[bool, ...]:
+        return tuple(column.name in self.text_columns for column in self.columns)
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def start(self, name: str) -> float | None:
+        return self._starts[self._names.index(name)] if name in self._names else None
+
+    def end(self, name: str) -> float | None:
+        """Where the next column starts (None for the last column)."""
+        if name not in self._names:
+            return None
+        following = self._names.index(name) + 1
+        return self._starts[following] if following < len(self._starts) else None
 
     def _index_at(self, x: float) -> int:
         return max(bisect.bisect_right(self._starts, x) - 1, 0)
 
     def column_of(self, word: Word) -> str | None:
         """The column a word belongs to; None for a word left of the first column."""
-        if word.x1 < self.columns[0].x0 - self.margin:
+        if word.x1 < self._starts[0]:
             return None
-        by_start = self.columns[self._index_at(word.x0)]
-        if by_start.name in self.text_columns:
-            return by_start.name
-        return self.columns[self._index_at((word.x0 + word.x1) / 2)].name
+        by_start = self._index_at(word.x0)
+        if self._is_text[by_start]:
+            return self._names[by_start]
+        return self._names[self._index_at((word.x0 + word.x1) / 2)]
 
     def cells(self, row: Sequence[Word]) -> dict[str, list[Word]]:
         """The row's words by column (a column without words is absent)."""
         out: dict[str, list[Word]] = {}
+        column_of = self.column_of
         for word in row:
-            name = self.column_of(word)
+            name = column_of(word)
             out.setdefault(name or "", []).append(word)
         return out
 

@@ -31,12 +31,14 @@ def group_rows(words: Sequence[Word]) -> list[list[Word]]:
     centres = [(w.top + w.bottom) / 2 for w in by_left]
     for index in sorted(range(len(by_left)), key=centres.__getitem__):
         word, centre = by_left[index], centres[index]
-        height = max(word.bottom - word.top, 1e-9)
-        if rows and abs(centre - centre_of_row) <= min(height, row_height) * LINE_BAND_RATIO:
+        height = word.bottom - word.top
+        height = 1e-9 if height < 1e-9 else height  # max(height, 1e-9) without a call per word
+        band = (row_height if row_height < height else height) * LINE_BAND_RATIO
+        if rows and -band <= centre - centre_of_row <= band:
             row = rows[-1]
             row.append(word)
             centre_of_row += (centre - centre_of_row) / len(row)
-            row_height = min(row_height, height)
+            row_height = height if height < row_height else row_height
             continue
         rows.append([word])
         centre_of_row, row_height = centre, height

@@ -51,7 +51,18 @@ def find_table(rows: list[list[Word]]) -> tuple[int, ColumnSet] | None:
 
 
 def _first(words: list[Word] | None, test) -> str | None:  # noqa: ANN001 - a token predicate
-    return next((w.text for w in words or () if test(w.text)), None)
+    for word in words or ():
+        if test(word.text):
+            return word.text
+    return None
+
+
+def _is_unit(text: str) -> bool:
+    return bool(UNIT.match(text))
+
+
+def _is_upc(text: str) -> bool:
+    return text.isdigit() and len(text) == 12
 
 
 def read_cells(cells: dict[str, list[Word]], columns: ColumnSet, kind: str, page: int) -> Cells | None:
@@ -71,12 +82,12 @@ def read_cells(cells: dict[str, list[Word]], columns: ColumnSet, kind: str, page
         name: to_money(value) if (value := _first(cells.get(column), is_money)) else None
         for name, column in PRICE_COLUMNS.items()
     }
-    unit = _first(cells.get("U/M"), lambda t: bool(UNIT.match(t)))
+    unit = _first(cells.get("U/M"), _is_unit)
     if unit is None and not any(v is not None for v in prices.values()):
         return None
     return Cells(
         code=code,
-        upc=_first(cells.get("UPC"), lambda t: t.isdigit() and len(t) == 12),
+        upc=_first(cells.get("UPC"), _is_upc),
         description=[w.text for w in cells.get("Description", [])],
         page=page,
         quantities=quantities,
