@@ -56,7 +56,7 @@ def _anchor_text(text: str, layout: Any) -> str | None:
 
 
 def _split_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [stripped for line in text.splitlines() if (stripped := line.strip())]
 
 
 #: A page without `dimension` still has normalized positions; they are scaled to US Letter points
@@ -190,8 +190,8 @@ def _page(text: str, index: int, page: Any) -> Page:
     number = page.page_number or index + 1
     words = _page_words(text, page, width, height)
     lines = _split_lines(page_text)
-    if words and sum(len(w.text) for w in words) >= TOKEN_COVERAGE * sum(
-        len(line.replace(" ", "")) for line in lines
+    if words and len("".join([w.text for w in words])) >= TOKEN_COVERAGE * len(
+        "".join(lines).replace(" ", "")
     ):
         # tokens for (nearly) all the text: lines are rebuilt from positions as for a PDF, so every
         # parser that reads lines reads rows as printed, whatever order Document AI's text took

@@ -65,25 +65,28 @@ class ColumnSet:
         following = self._names.index(name) + 1
         return self._starts[following] if following < len(self._starts) else None
 
-    def _index_at(self, x: float) -> int:
-        return max(bisect.bisect_right(self._starts, x) - 1, 0)
-
     def column_of(self, word: Word) -> str | None:
         """The column a word belongs to; None for a word left of the first column."""
-        if word.x1 < self._starts[0]:
-            return None
-        by_start = self._index_at(word.x0)
-        if self._is_text[by_start]:
-            return self._names[by_start]
-        return self._names[self._index_at((word.x0 + word.x1) / 2)]
+        return next(iter(self.cells((word,)))) or None
 
     def cells(self, row: Sequence[Word]) -> dict[str, list[Word]]:
-        """The row's words by column (a column without words is absent)."""
+        """The row's words by column (a column without words is absent; "" holds the words left
+        of the first column)."""
+        starts, names, is_text = self._starts, self._names, self._is_text
+        first = starts[0]
         out: dict[str, list[Word]] = {}
-        column_of = self.column_of
-        for word in row:
-            name = column_of(word)
-            out.setdefault(name or "", []).append(word)
+        for word in row:  # thousands of words a page: no call per word but the bisection
+            if word.x1 < first:
+                name = ""
+            else:
+                index = bisect.bisect_right(starts, word.x0) - 1  # the column it starts in
+                if not is_text[index if index > 0 else 0]:  # a number: where its centre falls
+                    index = bisect.bisect_right(starts, (word.x0 + word.x1) / 2) - 1
+                name = names[index if index > 0 else 0]
+            if name in out:
+                out[name].append(word)
+            else:
+                out[name] = [word]
         return out
 
 
