@@ -2,6 +2,9 @@
 
 Accepts the REST form (camelCase, int64 indices as strings, a missing `startIndex` meaning 0),
 the snake_case form `Document.to_json` can write, and a `ProcessResponse` wrapping the document.
+The JSON is decoded straight into the Structs of `docai_schema` (msgspec); what msgspec does not
+read as JSON but `json` does (a BOM, UTF-16, NaN) goes through `json` first. A document that does
+not fit is refused with the place it went wrong.
 """
 
 from __future__ import annotations
