@@ -103,6 +103,90 @@ def test_bad_input_is_refused_clearly(data, error, message):
         load_document(data)
 
 
+def _token(start: int, end: int, poly: dict, snake: bool = False) -> dict:
+    if snake:
+        segment = {"start_index": start, "end_index": end}
+        return {"layout": {"text_anchor": {"text_segments": [segment]}, "bounding_poly": poly}}
+    segment = {"startIndex": str(start), "endIndex": str(end)}
+    return {"layout": {"textAnchor": {"textSegments": [segment]}, "boundingPoly": poly}}
+
+
+def _corners(x0: float, top: float, x1: float, bottom: float) -> list[dict]:
+    return [{"x": x0, "y": top}, {"x": x1, "y": top}, {"x": x1, "y": bottom}, {"x": x0, "y": bottom}]
+
+
+def _tokens_document(tokens: list[dict], dimension: dict | None = None) -> dict:
+    page = {"pageNumber": 1, "tokens": tokens}
+    if dimension is not None:
+        page["dimension"] = dimension
+    return {"text": TEXT, "pages": [page]}
+
+
+# XS9826A (text[22:29]) at x 0.1-0.2, y 0.5-0.52 of a US Letter page: 61.2-122.4 pt, 396-411.84 pt
+XS9826A = ("XS9826A", 61.2, 396.0, 122.4, 411.84)
+LETTER = {"width": 612, "height": 792}
+
+
+def _words(document) -> list[tuple]:
+    return [
+        (w.text, round(w.x0, 6), round(w.top, 6), round(w.x1, 6), round(w.bottom, 6))
+        for w in document.pages[0].words
+    ]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda d: json.dumps(d).encode(),
+        lambda d: b"\xef\xbb\xbf" + json.dumps(d).encode(),  # a BOM
+        lambda d: json.dumps(d).encode("utf-16"),
+        lambda d: json.dumps({"document": d}).encode(),  # a ProcessResponse
+        lambda d: d,  # what the Document AI client returns, as a dict
+    ],
+    ids=["rest", "bom", "utf-16", "process-response", "dict"],
+)
+def test_token_positions_read_alike_from_every_encoding(encode):
+    document = _tokens_document(
+        [_token(22, 29, {"normalizedVertices": _corners(0.1, 0.5, 0.2, 0.52)})], LETTER
+    )
+    assert _words(parse_docai(encode(document))) == [XS9826A]
+
+
+def test_token_positions_from_pixels_snake_case_and_missing_coordinates():
+    pixels = _token(22, 29, {"vertices": _corners(61.2, 396, 122.4, 411.84)})
+    assert _words(parse_docai(_tokens_document([pixels], LETTER))) == [XS9826A]
+    assert _words(parse_docai(_tokens_document([pixels]))) == []  # pixels without a page size: no place
+    snake = _token(22, 29, {"normalized_vertices": _corners(0.1, 0.5, 0.2, 0.52)}, snake=True)
+    snake_document = {"text": TEXT, "pages": [{"page_number": 1, "dimension": LETTER, "tokens": [snake]}]}
+    assert _words(parse_docai(snake_document)) == [XS9826A]
+    # proto3 JSON leaves out a coordinate that is 0: the box starts at the page's corner
+    corner = _token(22, 29, {"normalizedVertices": [{}, {"x": 0.1}, {"x": 0.1, "y": 0.02}, {"y": 0.02}]})
+    assert _words(parse_docai(_tokens_document([corner], LETTER))) == [("XS9826A", 0.0, 0.0, 61.2, 15.84)]
+
+
+@pytest.mark.parametrize(
+    ("data", "place"),
+    [
+        (
+            b'{"text": "x", "pages": [{"tokens": "abc"}]}',
+            "Expected `array | null`, got `str` - at `$.pages[0].tokens`",
+        ),
+        (
+            b'{"text": "x", "pages": [{"tokens": [{"layout": {"boundingPoly": {"normalizedVertices": [{"x": []}]}}}]}]}',
+            "Expected `float | null`, got `array` - at `$.pages[0].tokens[0].layout.boundingPoly.normalizedVertices[0].x`",
+        ),
+        (
+            b'{"text": "x", "pages": [{"page_number": {}}]}',
+            "Expected `int | null`, got `object` - at `$.pages[0].page_number`",
+        ),
+    ],
+)
+def test_a_malformed_document_is_refused_with_the_place(data, place):
+    with pytest.raises(UnreadableDocument) as refused:
+        load_document(data)
+    assert str(refused.value) == f"malformed Document AI document: {place}"
+
+
 def _pdf(draw, **kwargs) -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(612, 792), **kwargs)
