@@ -110,26 +110,20 @@ def _words(
         points = poly.normalized_vertices if poly is not None else None
         if points and len(points) == 4 and not turn:
             a, b, c, d = points
-            ax, bx, cx, dx = (
-                (a.x or 0.0) * scale_x,
-                (b.x or 0.0) * scale_x,
-                (c.x or 0.0) * scale_x,
-                (d.x or 0.0) * scale_x,
-            )
-            ay, by, cy, dy = (
-                (a.y or 0.0) * scale_y,
-                (b.y or 0.0) * scale_y,
-                (c.y or 0.0) * scale_y,
-                (d.y or 0.0) * scale_y,
-            )
+            ax, bx = (a.x or 0.0) * scale_x, (b.x or 0.0) * scale_x
+            cx, dx = (c.x or 0.0) * scale_x, (d.x or 0.0) * scale_x
+            ay, by = (a.y or 0.0) * scale_y, (b.y or 0.0) * scale_y
+            cy, dy = (c.y or 0.0) * scale_y, (d.y or 0.0) * scale_y
             if bx > ax:
                 slopes.append((by - ay) / (bx - ax))
-            low, high = (ax, bx) if ax <= bx else (bx, ax)
-            x0, x1 = (cx, dx) if cx <= dx else (dx, cx)
-            x0, x1 = low if low <= x0 else x0, high if high >= x1 else x1
-            low, high = (ay, by) if ay <= by else (by, ay)
-            top, bottom = (cy, dy) if cy <= dy else (dy, cy)
-            top, bottom = low if low <= top else top, high if high >= bottom else bottom
+            low, other = ax if ax <= bx else bx, cx if cx <= dx else dx  # min(): a call a corner
+            x0 = low if low <= other else other
+            high, other = ax if ax >= bx else bx, cx if cx >= dx else dx
+            x1 = high if high >= other else other
+            low, other = ay if ay <= by else by, cy if cy <= dy else dy
+            top = low if low <= other else other
+            high, other = ay if ay >= by else by, cy if cy >= dy else dy
+            bottom = high if high >= other else other
         else:
             if points:
                 sx, sy = scale_x, scale_y

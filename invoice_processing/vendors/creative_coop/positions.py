@@ -178,7 +178,7 @@ def items_from_positions(document: Document, kind: str) -> tuple[list[Cells], li
         if table is not None:
             found_any = True
             index, columns = table
-            body = [r for r in rows[index + 1 :] if min(w.top for w in r) > columns.bottom - 0.5]
+            body = [r for r in rows[index + 1 :] if min([w.top for w in r]) > columns.bottom - 0.5]
         elif columns is not None:
             body = rows
         else:
