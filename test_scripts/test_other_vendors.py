@@ -483,12 +483,44 @@ ENTITIES = st.recursive(
 @given(entities=st.lists(ENTITIES, max_size=8), lines=st.lists(MENTION, max_size=12))
 def test_arbitrary_entities_and_text_never_raise(entities, lines):
     doc = text_doc(lines or [""], entities=entities)
+    printed = _without_separators(" ".join([*lines, *_mentions(entities)]))
     for parser in (GenericParser(), HarperCollinsParser(), OneHundred80Parser()):
         invoice = parser.parse(doc)
         assert 0.0 <= parser.score(doc) <= 1.0
         for item in invoice.line_items:
-            assert item.product_code and item.qty_ordered >= 0
+            assert item.qty_ordered >= 0
+            # never a made-up code: empty, or one the document prints
+            assert _without_separators(item.product_code) in printed
     assert detect_vendor(doc) is not None
+
+
+def _mentions(entities: list[Entity]) -> list[str]:
+    texts, stack = [], list(entities)
+    while stack:
+        entity = stack.pop()
+        texts += [entity.mention_text, entity.normalized or ""]
+        stack += entity.properties
+    return texts
+
+
+def _without_separators(text: str) -> str:
+    return "".join(text.split()).replace("-", "")
+
+
+def test_a_quantity_glued_to_letters_is_no_quantity():
+    """Document AI's quantity property `NPU001` once became an item of quantity 1 (the `001`)."""
+    entity = Entity(
+        "line_item",
+        "",
+        properties=[Entity("line_item/quantity", "NPU001"), Entity("line_item/description", "NPU001")],
+    )
+    assert GenericParser().parse(text_doc([""], entities=[entity])).line_items == []
+    four = Entity(
+        "line_item",
+        "",
+        properties=[Entity("line_item/quantity", "4EA"), Entity("line_item/description", "Mug")],
+    )
+    assert [i.qty_ordered for i in GenericParser().parse(text_doc([""], entities=[four])).line_items] == [4]
 
 
 # --- goldens and generated round trips ----------------------------------------------------------

@@ -47,11 +47,16 @@ def is_money(token: str) -> bool:
     return bool(MONEY_TOKEN.match(token))
 
 
+#: A number that starts a word (a unit may follow it, as in `4EA`).
+QUANTITY_NUMBER = re.compile(r"(?<![^\W\d_])(?<!\d)\d[\d,]*(?:\.\d+)?")
+
+
 def parse_int(text: str | None) -> int | None:
-    """`4`, `4.00`, `4 EA` -> 4; a fractional or missing quantity -> None."""
+    """`4`, `4.00`, `4 EA`, `4EA` -> 4; a fractional or missing quantity -> None, and so are
+    digits inside a word (`NPU001` is a code, not the quantity 1)."""
     if not text:
         return None
-    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    match = QUANTITY_NUMBER.search(text)
     if not match:
         return None
     try:
