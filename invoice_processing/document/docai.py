@@ -22,7 +22,7 @@ import msgspec
 from ..errors import UnreadableDocument
 from ..layout.rows import group_rows, row_text
 from .docai_schema import CAMEL, SNAKE, Spelling, Vertex, spelled
-from .model import Document, Entity, Page, Word
+from .model import Document, Entity, LazyEntities, Page, Word
 
 
 @functools.cache
@@ -277,9 +277,16 @@ def _parse_docai(data: bytes | str | dict[str, Any]) -> Document:
         raise UnreadableDocument("the Document AI document has no text")
     try:
         pages = [_page(text, i, p) for i, p in enumerate(raw.pages or ())]
-        entities = [_entity(text, e) for e in raw.entities or ()]
     except (TypeError, ValueError, AttributeError) as exc:
         raise UnreadableDocument(f"malformed Document AI document: {exc}") from None
     if not pages:
         pages = [Page(1, _split_lines(text))]
+    entities = LazyEntities(functools.partial(_entities, text, raw.entities or ()))
     return Document(text=text, pages=pages, origin="docai", entities=entities)
+
+
+def _entities(text: str, raw: list[Any]) -> list[Entity]:
+    try:
+        return [_entity(text, e) for e in raw]
+    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise UnreadableDocument(f"malformed Document AI document: entities: {exc}") from None
