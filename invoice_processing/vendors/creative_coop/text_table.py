@@ -226,24 +226,34 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
     # headers and cells repeat page after page: each distinct line is judged once, None for a row's
     # cell, else whether it is a sentence
     sentence: dict[str, bool | None] = {}
+    places: list[list[int]] = []  # each page's lines that are neither cells nor inside a row
     for lines in pages:
         keys = set()
         inside = _inside_rows(lines)
         last = len(lines) - 1
+        place = []
         for index, text in enumerate(lines):
             if (judged := sentence.get(text, _UNJUDGED)) is _UNJUDGED:
                 judged = sentence[text] = None if _row_like(text) else len(text.split()) >= SENTENCE_WORDS
             if judged is not None and index not in inside:
+                place.append(index)
                 keys.add(("top", index, text))
                 keys.add(("bottom", last - index, text))
                 if judged:
                     keys.add(("anywhere", 0, text))
+        places.append(place)
         seen.update(keys)
-    found = {
+    at_place = {
         text
         for (where, _, text), count in seen.items()
         if count >= 2  # every threshold is 2 or more: most lines, seen once, are settled here
-        and count >= (max(3, len(pages) - 1) if where == "anywhere" else _pages_needed(text, len(pages)))
+        and where != "anywhere"
+        and count >= _pages_needed(text, len(pages))
+    }
+    found = _with_their_neighbours(pages, places, at_place) | {
+        text
+        for (where, _, text), count in seen.items()
+        if where == "anywhere" and count >= 2 and count >= max(3, len(pages) - 1)
     }
     # the rest of a wrapped footer (`9` on a line of its own) follows its first line on every page
     following: Counter[tuple[str, str]] = Counter()
@@ -259,6 +269,42 @@ def repeated_lines(pages: list[list[str]]) -> set[str]:
         )
     needed = max(2, math.ceil(len(pages) / 2))
     return found | {b for (_, b), count in following.items() if count >= needed and b not in found}
+
+
+_DIGITS_HIDDEN = str.maketrans("0123456789", "#" * 10)
+
+
+def _with_their_neighbours(pages: list[list[str]], places: list[list[int]], candidates: set[str]) -> set[str]:
+    """The candidates still at one place when each also has the same neighbour towards that edge
+    (as printed but for its digits) on enough pages: a header or footer line has the same one on
+    every page (the next header line, the page mark); a description line at the same place on
+    two pages by chance has not (`Operated (Requires 2 AA`, line 28 of pages 2 and 3)."""
+    if not candidates:
+        return set()
+    seen: Counter[tuple[str, int, str, str | None]] = Counter()
+    shapes: dict[str, str] = {}  # the neighbours are mostly header lines, the same on every page
+
+    def shape(line: str) -> str:
+        if (found := shapes.get(line)) is None:
+            found = shapes[line] = line.translate(_DIGITS_HIDDEN)
+        return found
+
+    for lines, place in zip(pages, places, strict=True):
+        last = len(lines) - 1
+        keys = set()
+        for index in place:
+            text = lines[index]
+            if text in candidates:
+                above = shape(lines[index - 1]) if index else None
+                below = shape(lines[index + 1]) if index < last else None
+                keys.add(("top", index, text, above))
+                keys.add(("bottom", last - index, text, below))
+        seen.update(keys)
+    return {
+        text
+        for (_, _, text, _), count in seen.items()
+        if count >= 2 and count >= _pages_needed(text, len(pages))
+    }
 
 
 def _pages_needed(text: str, pages: int) -> int:
