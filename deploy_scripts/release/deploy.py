@@ -111,18 +111,24 @@ def _pin(run: Run, control: TrafficControl) -> str | None:
         return stable
 
 
+def _gcloud_deploy(run: Run, target: Target, staging: Path, detail: dict) -> None:
+    """`gcloud functions deploy`, recorded (secrets masked); a failed one leaves its gcloud output in
+    the stage and what served before serving again."""
+    run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
+    try:
+        target.gcloud.deploy(staging)
+    except GcloudFailed:
+        detail["gcloud"] = target.gcloud.history[-1:]
+        _restore_if_moved(run, target)
+        raise
+
+
 def _deploy_candidate(
     run: Run, target: Target, staging: Path, manifest, control: TrafficControl, stable: str
 ) -> tuple[str, str | None]:
     """Deploy with traffic pinned (the new revision gets 0%), then tag it `candidate`."""
     with run.stage("deploy") as stage:
-        run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
-        try:
-            target.gcloud.deploy(staging)
-        except GcloudFailed:
-            stage.detail["gcloud"] = target.gcloud.history[-1:]
-            _restore_if_moved(run, target)
-            raise
+        _gcloud_deploy(run, target, staging, stage.detail)
         described = target.gcloud.describe() or {}
         candidate = described.get("serviceConfig", {}).get("revision")
         if not candidate or candidate == stable:
@@ -317,13 +323,7 @@ def _deploy(run: Run, target: Target, staging: Path, manifest) -> Deployed:
     """The deployed revision, serving 100%; what was read on the way (description, service) comes along."""
     with run.stage("deploy") as stage:
         run.serving_unsettled = "the deploy may have changed what serves; the next run checks it"
-        run.record.command = mask_command(deploy_command(target.environment, staging), target.environment)
-        try:
-            target.gcloud.deploy(staging)
-        except GcloudFailed:
-            stage.detail["gcloud"] = target.gcloud.history[-1:]
-            _restore_if_moved(run, target)
-            raise
+        _gcloud_deploy(run, target, staging, stage.detail)
         deployed = take_over_deployed(target.gcloud, stage.detail)
         revision = deployed.revision
         if not revision:
