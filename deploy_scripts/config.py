@@ -17,6 +17,7 @@ from pydantic import (
     PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -41,6 +42,15 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MEMORY = re.compile(r"[0-9]+(\.[0-9]+)?(k|M|G|T|Ki|Mi|Gi|Ti)?B?")
 #: gcloud's durations (`gcloud topic datetimes`): 540s, 9m, 1h30m, or plain seconds
 DURATION = re.compile(r"(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?(?:(?P<s>[0-9]+)s)?|(?P<plain>[0-9]+)")
+#: Fields checked by their shape alone: the pattern, and what a value must be (for the message).
+FORMATS = {
+    "function": (FUNCTION_NAME, "a function name (a letter, then up to 62 letters, digits, - or _)"),
+    "project": (PROJECT_ID, "a Google Cloud project id (6-30 lowercase letters, digits, hyphens)"),
+    "region": (REGION, "a region name such as us-central1"),
+    "runtime": (RUNTIME, "a runtime id such as python312"),
+    "entry_point": (IDENTIFIER, "a Python function name"),
+    "memory": (MEMORY, "a size with a unit, such as 512MiB or 1GiB"),
+}
 #: a 2nd gen HTTP function runs at most 60 minutes
 MAX_TIMEOUT_SECONDS = 3600
 #: set by Cloud Run / the functions runtime; a deploy that sets them is refused or breaks the function
@@ -231,39 +241,11 @@ class Environment(_Strict):
             raise ValueError(f"{', '.join(both)}: set under both env_vars and secrets; keep one")
         return self
 
-    @field_validator("function")
+    @field_validator(*FORMATS)
     @classmethod
-    def _function_name(cls, value: str) -> str:
-        return _matching(
-            FUNCTION_NAME, value, "a function name (a letter, then up to 62 letters, digits, - or _)"
-        )
-
-    @field_validator("project")
-    @classmethod
-    def _project_id(cls, value: str) -> str:
-        return _matching(
-            PROJECT_ID, value, "a Google Cloud project id (6-30 lowercase letters, digits, hyphens)"
-        )
-
-    @field_validator("region")
-    @classmethod
-    def _region_name(cls, value: str) -> str:
-        return _matching(REGION, value, "a region name such as us-central1")
-
-    @field_validator("runtime")
-    @classmethod
-    def _runtime_name(cls, value: str) -> str:
-        return _matching(RUNTIME, value, "a runtime id such as python312")
-
-    @field_validator("entry_point")
-    @classmethod
-    def _entry_point_name(cls, value: str) -> str:
-        return _matching(IDENTIFIER, value, "a Python function name")
-
-    @field_validator("memory")
-    @classmethod
-    def _memory_size(cls, value: str) -> str:
-        return _matching(MEMORY, value, "a size with a unit, such as 512MiB or 1GiB")
+    def _well_formed(cls, value: str, info: ValidationInfo) -> str:
+        pattern, what = FORMATS[info.field_name]
+        return _matching(pattern, value, what)
 
     @field_validator("timeout")
     @classmethod
